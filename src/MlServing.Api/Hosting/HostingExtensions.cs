@@ -1,0 +1,87 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using MlServing.Api.Errors;
+using MlServing.Api.Health;
+using MlServing.Api.Observability;
+using MlServing.Api.OpenApi;
+using MlServing.Api.OpenInference;
+using MlServing.Api.Predict;
+using MlServing.Api.Requests;
+
+namespace MlServing.Api.Hosting;
+
+public static class HostingExtensions
+{
+    private const int DefaultPort = 8080;
+
+    /// <summary>
+    /// Listens on port 8080 unless an ASP.NET setting (ASPNETCORE_URLS, --urls, ASPNETCORE_HTTP_PORTS,
+    /// Kestrel:Endpoints) chose otherwise.
+    /// </summary>
+    public static WebApplicationBuilder UseDefaultPort(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var configuration = builder.Configuration;
+        var chosen = !string.IsNullOrEmpty(configuration["urls"])
+            || !string.IsNullOrEmpty(configuration["http_ports"])
+            || !string.IsNullOrEmpty(configuration["https_ports"])
+            || configuration.GetSection("Kestrel:Endpoints").Exists();
+        if (!chosen)
+        {
+            builder.WebHost.UseUrls($"http://+:{DefaultPort}");
+        }
+
+        return builder;
+    }
+
+    /// <summary>The HTTP surface: request limits, validation, readiness, error handling, JSON and OpenAPI.</summary>
+    public static IServiceCollection AddMlServingApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptionsWithValidateOnStart<RequestLimitsOptions>().Bind(configuration.GetSection(RequestLimitsOptions.SectionName));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RequestLimitsOptions>, RequestLimitsOptionsValidator>());
+        services.AddOptionsWithValidateOnStart<ServingOptions>().Bind(configuration.GetSection(ServingOptions.SectionName)).ValidateDataAnnotations();
+        services.AddOptionsWithValidateOnStart<ReadinessOptions>().Bind(configuration.GetSection(ReadinessOptions.SectionName));
+
+        // Kestrel's own cap must not undercut ours: the endpoints enforce MaxRequestBodyBytes with a 413 that names the limit.
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<RequestLimitsOptions>>(
+            (kestrel, limits) => kestrel.Limits.MaxRequestBodySize = limits.Value.MaxRequestBodyBytes + 1);
+
+        services.TryAddSingleton<IValidator<PredictRequest>, PredictRequestValidator>();
+        services.TryAddSingleton<IValidator<InferRequest>, InferRequestValidator>();
+        services.TryAddSingleton<ReadinessProbe>();
+
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
+        services.AddProblemDetails();
+        services.AddExceptionHandler<UnhandledExceptionHandler>();
+        services.AddMlServingMetrics();
+        services.AddMlServingOpenApi();
+        return services;
+    }
+
+    /// <summary>Middleware in order: faults → request log → HTTP metrics.</summary>
+    public static WebApplication UseMlServing(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseMlServingRequestLogging();
+        app.UseMlServingHttpMetrics();
+        return app;
+    }
+
+    /// <summary>Every route: probes, both inference APIs, metrics and Swagger.</summary>
+    public static WebApplication MapMlServing(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapHealthApi();
+        app.MapPredictApi();
+        app.MapOpenInferenceApi();
+        app.MapMlServingMetrics();
+        app.MapMlServingOpenApi();
+        return app;
+    }
+}

@@ -1,0 +1,61 @@
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+
+namespace MlServing.Api.Observability;
+
+public static class LoggingExtensions
+{
+    /// <summary>
+    /// Serilog as the only sink: human-readable console locally, compact JSON when <c>Logging:Json=true</c> or
+    /// inside a container. Levels come from the <c>Serilog</c> configuration section.
+    /// </summary>
+    public static WebApplicationBuilder AddMlServingLogging(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var json = builder.Configuration.GetValue<bool?>("Logging:Json")
+            ?? string.Equals(Environment.GetEnvironmentVariable("DOTNET_RUNNING_IN_CONTAINER"), "true", StringComparison.OrdinalIgnoreCase);
+        builder.Services.AddSerilog((services, logger) =>
+        {
+            logger.MinimumLevel.Information()
+                .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+                .MinimumLevel.Override("Microsoft.Extensions.Hosting", LogEventLevel.Information)
+                .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+                .ReadFrom.Configuration(builder.Configuration)
+                .ReadFrom.Services(services)
+                .Enrich.FromLogContext();
+            if (json)
+            {
+                logger.WriteTo.Console(new RenderedCompactJsonFormatter());
+            }
+            else
+            {
+                logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+            }
+        });
+        return builder;
+    }
+
+    /// <summary>One structured line per request (method, path, model, version, status, duration); never the payload.</summary>
+    public static IApplicationBuilder UseMlServingRequestLogging(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.UseSerilogRequestLogging(options =>
+        {
+            options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} model={Model} version={ModelVersion} responded {StatusCode} in {Elapsed:0.000} ms";
+            options.EnrichDiagnosticContext = static (diagnostics, context) =>
+            {
+                var model = context.Features.Get<InferenceTelemetry>()?.Model;
+                diagnostics.Set("Model", model?.Name ?? "-");
+                diagnostics.Set("ModelVersion", model?.VersionText ?? "-");
+            };
+            options.GetLevel = static (context, _, exception) =>
+                exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
+                : IsProbeOrScrape(context.Request.Path) ? LogEventLevel.Debug
+                : LogEventLevel.Information;
+        });
+    }
+
+    private static bool IsProbeOrScrape(PathString path) =>
+        path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/v2/health") || path.StartsWithSegments("/swagger");
+}

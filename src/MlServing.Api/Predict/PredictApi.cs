@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Options;
+using MlServing.Api.Errors;
+using MlServing.Api.Hosting;
+using MlServing.Api.Observability;
+using MlServing.Api.Requests;
+using MlServing.Api.Validation;
+using MlServing.Inference.Observability;
+
+namespace MlServing.Api.Predict;
+
+/// <summary><c>POST /predict</c>: the client-friendly JSON API (DESIGN §3.1).</summary>
+public static class PredictApi
+{
+    public static IEndpointRouteBuilder MapPredictApi(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var group = app.MapGroup(string.Empty).WithTags("Predict");
+        InferenceTelemetry.AddInferenceTelemetry(group, RequestProtocol.Predict);
+        group.MapPost("/predict", PredictAsync)
+            .WithName("Predict")
+            .WithSummary("Predict with rows of features (by position or by name) or named input tensors.")
+            .Accepts<PredictRequestDocument>("application/json")
+            .WithRequestValidation()
+            .Add(builder =>
+            {
+                ValidationFilter.AddValidationMetadata(builder);
+                ApiErrorResult.AddMetadata(builder, RequestProtocol.Predict, 404, 413, 415, 429, 503, 504);
+            });
+        return app;
+    }
+
+    internal static async Task<IResult> PredictAsync(PredictRequest request, IOptions<RequestLimitsOptions> limits, IOptions<ServingOptions> serving, HttpContext context)
+    {
+        var model = request.Lookup.Model!;
+        var (inference, error) = PredictDecoder.Decode(request, model, limits.Value.MaxRowsPerRequest);
+        if (error is not null)
+        {
+            return new ApiErrorResult(error, RequestProtocol.Predict);
+        }
+
+        var rows = PredictDecoder.RowsOf(inference!.Inputs);
+        using (inference)
+        {
+            var result = await model.Pipeline.InferAsync(inference, context.RequestAborted).ConfigureAwait(false);
+            if (!result.IsSuccess)
+            {
+                result.Dispose();
+                return new ApiErrorResult(InferenceErrors.ToApiError(result, serving.Value.QueueFullStatusCode), RequestProtocol.Predict);
+            }
+
+            context.Response.RegisterForDispose(result);
+            return new PredictResponseResult(model, result, rows);
+        }
+    }
+}

@@ -1,0 +1,6 @@
+using Microsoft.Extensions.Options;
+
+namespace MlServing.Api.Requests;
+
+[OptionsValidator]
+internal sealed partial class RequestLimitsOptionsValidator : IValidateOptions<RequestLimitsOptions>;

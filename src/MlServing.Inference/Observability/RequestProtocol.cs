@@ -1,0 +1,8 @@
+namespace MlServing.Inference.Observability;
+
+/// <summary>Value of the <c>protocol</c> label.</summary>
+public enum RequestProtocol
+{
+    Predict,
+    V2,
+}

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Logging;
+
+namespace MlServing.Inference.Repository;
+
+internal static partial class RepositoryLog
+{
+    [LoggerMessage(EventId = 1101, EventName = "RepositoryMissing", Level = LogLevel.Error,
+        Message = "Model repository {Path} does not exist; no model will be served (set MlServing:ModelRepository:Path)")]
+    public static partial void RepositoryMissing(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 1102, EventName = "RepositoryScanned", Level = LogLevel.Information,
+        Message = "Model repository {Path}: {Count} model folder(s)")]
+    public static partial void RepositoryScanned(ILogger logger, string path, int count);
+
+    [LoggerMessage(EventId = 1103, EventName = "ModelLoadFailed", Level = LogLevel.Error,
+        Message = "Model {Model} cannot be served: {Reason}")]
+    public static partial void ModelLoadFailed(ILogger logger, string model, string reason);
+
+    [LoggerMessage(EventId = 1104, EventName = "VersionLoadFailed", Level = LogLevel.Error,
+        Message = "Model {Model} version {Version} failed to load: {Reason}")]
+    public static partial void VersionLoadFailed(ILogger logger, string model, long version, string reason);
+
+    [LoggerMessage(EventId = 1105, EventName = "ReloadFailedKeptPrevious", Level = LogLevel.Error,
+        Message = "Reloading model {Model} failed ({Reason}); the versions already loaded keep serving")]
+    public static partial void ReloadFailedKeptPrevious(ILogger logger, string model, string reason);
+
+    [LoggerMessage(EventId = 1106, EventName = "ModelUnloaded", Level = LogLevel.Information,
+        Message = "Model {Model} unloaded")]
+    public static partial void ModelUnloaded(ILogger logger, string model);
+}

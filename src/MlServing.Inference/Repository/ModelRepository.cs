@@ -25,7 +25,7 @@ public sealed class ModelRepository : IAsyncDisposable
     private readonly ILogger<ModelRepository> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile ImmutableSortedDictionary<string, ModelEntry> _models = ImmutableSortedDictionary.Create<string, ModelEntry>(StringComparer.Ordinal);
-    private volatile bool _initialLoadCompleted;
+    private readonly TaskCompletionSource _initialLoad = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ModelRepository(IOptions<ModelRepositoryOptions> options, ModelVersionLoader loader, MlServingMetrics metrics, ILogger<ModelRepository> logger)
     {
@@ -37,7 +37,10 @@ public sealed class ModelRepository : IAsyncDisposable
 
     public string RootPath { get; }
 
-    public bool InitialLoadCompleted => _initialLoadCompleted;
+    public bool InitialLoadCompleted => _initialLoad.Task.IsCompleted;
+
+    /// <summary>Completes when the start-up scan has loaded (or failed) every model.</summary>
+    public Task InitialLoad => _initialLoad.Task;
 
     public IEnumerable<ModelEntry> Models => _models.Values;
 
@@ -148,14 +151,14 @@ public sealed class ModelRepository : IAsyncDisposable
         }
         finally
         {
-            _initialLoadCompleted = true;
+            _initialLoad.TrySetResult();
         }
     }
 
     /// <summary>Marks start-up complete without loading anything (models come through the repository API).</summary>
     public Task LoadNothingAsync()
     {
-        _initialLoadCompleted = true;
+        _initialLoad.TrySetResult();
         return Task.CompletedTask;
     }
 

@@ -162,7 +162,10 @@ public sealed class ModelRepository : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>(Re)loads one model folder. Returns null when the folder does not exist.</summary>
+    /// <summary>
+    /// (Re)loads one model folder and returns the outcome of that attempt (a failed attempt leaves the versions
+    /// already serving in place). Returns null when the folder does not exist.
+    /// </summary>
     public async Task<ModelEntry?> LoadModelAsync(string name, CancellationToken cancellationToken)
     {
         if (!IsSafeName(name) || !Directory.Exists(Path.Combine(RootPath, name)))
@@ -213,7 +216,7 @@ public sealed class ModelRepository : IAsyncDisposable
         {
             // A failed reload leaves the serving versions in place; the failure is reported, not applied.
             RepositoryLog.ReloadFailedKeptPrevious(_logger, name, entry.Reason ?? FirstReason(entry));
-            return previous;
+            return entry;
         }
 
         Publish(entry);

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Metadata;
-using Microsoft.AspNetCore.Mvc;
 using MlServing.Inference.Observability;
 
 namespace MlServing.Api.Errors;

@@ -38,7 +38,7 @@ public static class OpenInferenceApi
         ConfigureInfer(infer.MapPost("/versions/{version}/infer", InferAsync).WithName("ModelVersionInfer"));
 
         var repository = v2.MapGroup("/repository").WithTags("Model repository");
-        repository.MapPost("/index", GetRepositoryIndex).WithName("RepositoryIndex").WithSummary("Every model and version with its state.");
+        repository.MapPost("/index", GetRepositoryIndexAsync).WithName("RepositoryIndex").WithSummary("Every model and version with its state.");
         repository.MapPost("/models/{name}/load", LoadModelAsync).WithName("RepositoryLoad").WithSummary("(Re)load a model folder; the old versions serve until the new ones are ready.");
         repository.MapPost("/models/{name}/unload", UnloadModelAsync).WithName("RepositoryUnload").WithSummary("Stop serving a model after its in-flight requests finish.");
         return app;
@@ -103,7 +103,7 @@ public static class OpenInferenceApi
         return lookup.Model is not null ? TypedResults.Ok(new ModelReadyResponse(name, true)) : Error(lookup);
     }
 
-    private static async Task<Ok<RepositoryIndexEntry[]>> GetRepositoryIndex(HttpContext context, ModelRepository repository)
+    private static async Task<Ok<RepositoryIndexEntry[]>> GetRepositoryIndexAsync(HttpContext context, ModelRepository repository)
     {
         var readyOnly = false;
         if (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0)

@@ -1,6 +1,5 @@
 using FluentValidation;
 using FluentValidation.Results;
-using Microsoft.AspNetCore.Http.Metadata;
 using MlServing.Api.Errors;
 
 namespace MlServing.Api.Validation;

@@ -1,0 +1,375 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+using MlServing.Inference.Observability;
+using MlServing.Inference.Pipeline;
+using MlServing.Inference.Runtime;
+using MlServing.Inference.Tensors;
+
+namespace MlServing.Inference.Batching;
+
+/// <summary>
+/// The dynamic micro-batcher of one model version (DESIGN §5). Requests wait in a queue bounded by rows (full ⇒
+/// <see cref="InferenceStatus.QueueFull"/> at once); <see cref="BatchPolicy.Instances"/> runners each take the
+/// oldest request, add compatible ones up to <see cref="BatchPolicy.MaxBatchSize"/> rows (waiting at most
+/// <see cref="BatchPolicy.MaxQueueDelay"/>), run one session call synchronously and slice the outputs back.
+/// Cancelled or expired requests leave the queue without running. Disposal drains what is queued.
+/// </summary>
+public sealed class BatchingPipeline : IInferencePipeline
+{
+    private readonly ModelSession _session;
+    private readonly BatchPolicy _policy;
+    private readonly ModelVersionMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<BatchItem> _queue;
+    private readonly Task[] _runners;
+    private int _queuedRows;
+    private volatile bool _closing;
+
+    public BatchingPipeline(ModelSession session, BatchPolicy policy, ModelVersionMetrics metrics, TimeProvider time, ILogger logger)
+    {
+        _session = session;
+        _policy = policy;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        _queue = Channel.CreateUnbounded<BatchItem>(new UnboundedChannelOptions { SingleReader = policy.Instances == 1 });
+        _runners = new Task[policy.Instances];
+        for (var i = 0; i < _runners.Length; i++)
+        {
+            _runners[i] = Task.Run(RunAsync);
+        }
+    }
+
+    public BatchPolicy Policy => _policy;
+
+    /// <summary>Test seam: awaited by a runner after it formed a batch and before it runs it (freezes work mid-flight).</summary>
+    internal Func<Task>? BeforeExecute { get; set; }
+
+    /// <summary>Rows waiting now.</summary>
+    public int QueuedRows => Volatile.Read(ref _queuedRows);
+
+    public ValueTask<InferenceResult> InferAsync(InferenceRequest request, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromResult(InferenceResult.Failure(InferenceStatus.Cancelled, "the request was cancelled"));
+        }
+
+        if (_closing)
+        {
+            return ValueTask.FromResult(InferenceResult.Failure(InferenceStatus.Unavailable, "the model version is shutting down"));
+        }
+
+        // Admission by rows: a request bigger than the whole queue still gets in when the queue is empty.
+        var rows = request.Rows;
+        var queued = Interlocked.Add(ref _queuedRows, rows);
+        if (queued > _policy.MaxQueueSize && queued != rows)
+        {
+            Interlocked.Add(ref _queuedRows, -rows);
+            return ValueTask.FromResult(InferenceResult.Failure(
+                InferenceStatus.QueueFull, $"the queue of this model version is full ({_policy.MaxQueueSize} rows); retry later"));
+        }
+
+        _metrics.QueueDepth.Inc(rows);
+        var item = new BatchItem(request);
+        if (!_queue.Writer.TryWrite(item))
+        {
+            Dequeued(rows);
+            return ValueTask.FromResult(InferenceResult.Failure(InferenceStatus.Unavailable, "the model version is shutting down"));
+        }
+
+        return cancellationToken.CanBeCanceled || request.DeadlineTimestamp != 0
+            ? WaitAsync(item, cancellationToken)
+            : new ValueTask<InferenceResult>(item.Completion.Task);
+    }
+
+    private async ValueTask<InferenceResult> WaitAsync(BatchItem item, CancellationToken cancellationToken)
+    {
+        using var registration = cancellationToken.UnsafeRegister(
+            static state => ((BatchingPipeline)((object[])state!)[0]).Abandon((BatchItem)((object[])state)[1], InferenceStatus.Cancelled, "the request was cancelled while queued"),
+            new object[] { this, item });
+        if (item.Request.DeadlineTimestamp == 0)
+        {
+            return await item.Completion.Task.ConfigureAwait(false);
+        }
+
+        var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), item.Request.DeadlineTimestamp);
+        try
+        {
+            return await item.Completion.Task.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _time, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Abandon(item, InferenceStatus.DeadlineExceeded, "the request deadline passed while it was queued");
+
+            // Either we abandoned it, or a runner took it just before the deadline: then its result counts.
+            return await item.Completion.Task.ConfigureAwait(false);
+        }
+    }
+
+    private void Abandon(BatchItem item, InferenceStatus status, string message)
+    {
+        if (item.TryAbandon())
+        {
+            Dequeued(item.Rows);
+            item.Completion.TrySetResult(InferenceResult.Failure(status, message));
+        }
+    }
+
+    private void Dequeued(int rows)
+    {
+        Interlocked.Add(ref _queuedRows, -rows);
+        _metrics.QueueDepth.Dec(rows);
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<BatchItem>(Math.Min(_policy.MaxBatchSize, 256));
+        BatchItem? carried = null;
+        while (true)
+        {
+            var first = carried ?? await NextAsync(reader, default).ConfigureAwait(false);
+            carried = null;
+            if (first is null)
+            {
+                return;
+            }
+
+            batch.Clear();
+            batch.Add(first);
+            var rows = first.Rows;
+            if (_policy.Merge)
+            {
+                (rows, carried) = await GatherAsync(reader, batch, rows).ConfigureAwait(false);
+            }
+
+            if (BeforeExecute is { } gate)
+            {
+                await gate().ConfigureAwait(false);
+            }
+
+            Execute(batch, rows);
+        }
+    }
+
+    /// <summary>The next live request (taken, not expired), or null when the queue is closed and empty.</summary>
+    private async ValueTask<BatchItem?> NextAsync(ChannelReader<BatchItem> reader, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            while (reader.TryRead(out var item))
+            {
+                if (TryTakeLive(item))
+                {
+                    return item;
+                }
+            }
+
+            if (!await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+        }
+    }
+
+    private bool TryTakeLive(BatchItem item)
+    {
+        if (!item.TryTake())
+        {
+            return false;
+        }
+
+        Dequeued(item.Rows);
+        if (item.IsExpired(Stopwatch.GetTimestamp()))
+        {
+            item.Completion.TrySetResult(InferenceResult.Failure(InferenceStatus.DeadlineExceeded, "the request deadline passed while it was queued"));
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Adds queued, compatible requests to the batch; returns its rows and a request that did not fit.</summary>
+    private async ValueTask<(int Rows, BatchItem? Carried)> GatherAsync(ChannelReader<BatchItem> reader, List<BatchItem> batch, int rows)
+    {
+        var first = batch[0];
+        var waitUntil = first.EnqueuedTimestamp + (long)(_policy.MaxQueueDelay.TotalSeconds * Stopwatch.Frequency);
+        while (rows < _policy.MaxBatchSize)
+        {
+            if (!reader.TryRead(out var next))
+            {
+                var now = Stopwatch.GetTimestamp();
+                if (_policy.MaxQueueDelay == TimeSpan.Zero || _policy.IsPreferred(rows) || now >= waitUntil)
+                {
+                    break;
+                }
+
+                using var timeout = new CancellationTokenSource(Stopwatch.GetElapsedTime(now, waitUntil), _time);
+                try
+                {
+                    if (!await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            if (!TryTakeLive(next))
+            {
+                continue;
+            }
+
+            if (rows + next.Rows > _policy.MaxBatchSize || !BatchTensors.CanStack(first.Request.Inputs, next.Request.Inputs))
+            {
+                return (rows, next);
+            }
+
+            batch.Add(next);
+            rows += next.Rows;
+        }
+
+        return (rows, null);
+    }
+
+    private void Execute(List<BatchItem> batch, int rows)
+    {
+        var start = Stopwatch.GetTimestamp();
+        foreach (var item in batch)
+        {
+            _metrics.QueueDuration.Observe(Stopwatch.GetElapsedTime(item.EnqueuedTimestamp, start).TotalSeconds);
+        }
+
+        if (batch.Count == 1)
+        {
+            var item = batch[0];
+            item.Completion.TrySetResult(RunOne(item.Request, rows));
+            return;
+        }
+
+        PooledTensor[]? inputs = null;
+        PooledTensor[]? outputs = null;
+        try
+        {
+            inputs = BatchTensors.Stack(batch, rows);
+            var outputIndices = SharedOutputs(batch);
+            try
+            {
+                outputs = Run(inputs, outputIndices, rows);
+            }
+            catch (OnnxRuntimeException)
+            {
+                // One request's values can make the whole batch fail; run each alone so only that one is rejected.
+                foreach (var item in batch)
+                {
+                    item.Completion.TrySetResult(RunOne(item.Request, item.Rows));
+                }
+
+                return;
+            }
+
+            var offset = 0;
+            foreach (var item in batch)
+            {
+                item.Completion.TrySetResult(InferenceResult.Success(SliceFor(item, outputIndices, outputs, rows, offset)));
+                offset += item.Rows;
+            }
+        }
+        catch (Exception ex)
+        {
+            BatchingLog.BatchFailed(_logger, rows, ex);
+            foreach (var item in batch)
+            {
+                item.Completion.TrySetException(ex);
+            }
+        }
+        finally
+        {
+            if (inputs is not null)
+            {
+                BatchTensors.Dispose(inputs);
+            }
+
+            if (outputs is not null)
+            {
+                BatchTensors.Dispose(outputs);
+            }
+        }
+    }
+
+    private InferenceResult RunOne(InferenceRequest request, int rows)
+    {
+        try
+        {
+            return InferenceResult.Success(Run(request.Inputs, request.OutputIndices, rows));
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            // The inputs passed validation against the signature, so what ONNX Runtime still rejects is a property
+            // of the values (incompatible dynamic dims, out-of-range indices): the client's to fix.
+            return InferenceResult.Failure(InferenceStatus.InvalidInput, "the model rejected the input: " + ex.Message);
+        }
+    }
+
+    private PooledTensor[] Run(PooledTensor[] inputs, int[] outputIndices, int rows)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var outputs = _session.Run(inputs, outputIndices);
+        _metrics.ComputeDuration.Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
+        _metrics.BatchSize.Observe(rows);
+        return outputs;
+    }
+
+    /// <summary>The outputs every request in the batch asked for: their common selection, or all outputs.</summary>
+    private int[] SharedOutputs(List<BatchItem> batch)
+    {
+        var first = batch[0].Request.OutputIndices;
+        for (var i = 1; i < batch.Count; i++)
+        {
+            var other = batch[i].Request.OutputIndices;
+            if (!ReferenceEquals(other, first) && !other.AsSpan().SequenceEqual(first))
+            {
+                return _session.AllOutputs;
+            }
+        }
+
+        return first;
+    }
+
+    private static PooledTensor[] SliceFor(BatchItem item, int[] computed, PooledTensor[] outputs, int rows, int offset)
+    {
+        var wanted = item.Request.OutputIndices;
+        var result = new PooledTensor[wanted.Length];
+        try
+        {
+            for (var i = 0; i < wanted.Length; i++)
+            {
+                result[i] = BatchTensors.Slice(outputs[Array.IndexOf(computed, wanted[i])], rows, offset, item.Rows);
+            }
+
+            return result;
+        }
+        catch
+        {
+            BatchTensors.Dispose(result);
+            throw;
+        }
+    }
+
+    /// <summary>Stops admitting requests, lets the runners finish everything already queued, then returns.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _closing = true;
+        _queue.Writer.TryComplete();
+        await Task.WhenAll(_runners).ConfigureAwait(false);
+    }
+}

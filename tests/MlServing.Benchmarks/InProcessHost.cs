@@ -1,0 +1,71 @@
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using MlServing.Api.Hosting;
+using MlServing.Inference;
+using MlServing.Inference.Repository;
+
+namespace MlServing.Benchmarks;
+
+/// <summary>
+/// The real service's DI container and endpoints, invoked without a network: a request is a
+/// <see cref="DefaultHttpContext"/> handed to the endpoint's own delegate (filters, binding, validation included).
+/// </summary>
+internal sealed class InProcessHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly Dictionary<string, RequestDelegate> _endpoints;
+
+    private InProcessHost(WebApplication app)
+    {
+        _app = app;
+        _endpoints = ((IEndpointRouteBuilder)app).DataSources.SelectMany(s => s.Endpoints).OfType<RouteEndpoint>()
+            .Where(e => e.RequestDelegate is not null && e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods.Contains("POST") == true)
+            .ToDictionary(e => e.RoutePattern.RawText!, e => e.RequestDelegate!);
+    }
+
+    public static async Task<InProcessHost> StartAsync(string repository, IDictionary<string, string?>? settings = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["MlServing:ModelRepository:Path"] = repository,
+            ["MlServing:Runtime:IntraOpThreads"] = "1",
+        });
+        builder.Services.AddMlServingInference(builder.Configuration);
+        builder.Services.AddMlServingApi(builder.Configuration);
+        var app = builder.Build();
+        app.MapMlServing();
+        await app.Services.GetRequiredService<ModelRepository>().LoadAllAsync(CancellationToken.None);
+        return new InProcessHost(app);
+    }
+
+    /// <summary>Sends one request through the endpoint and returns its status code.</summary>
+    public async Task<int> SendAsync(string routePattern, byte[] body, Stream responseBody, string? modelName = null)
+    {
+        var context = new DefaultHttpContext { RequestServices = _app.Services };
+        context.Request.Method = "POST";
+        context.Request.ContentType = "application/json";
+        context.Request.ContentLength = body.Length;
+        context.Request.Body = new MemoryStream(body, writable: false);
+        if (modelName is not null)
+        {
+            context.Request.RouteValues["name"] = modelName;
+        }
+
+        responseBody.Position = 0;
+        context.Response.Body = responseBody;
+        await _endpoints[routePattern](context);
+        await context.Response.CompleteAsync();
+        return context.Response.StatusCode;
+    }
+
+    public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+}

@@ -21,7 +21,7 @@ internal static class InferDecoder
                 var index = signature.IndexOfInput(input.Name);
                 var spec = signature.Inputs[index];
                 var expected = PooledTensor.CountElements(input.Shape);
-                using var builder = new PooledTensorBuilder(spec.DataType, (int)Math.Clamp(expected, 4, Math.Min(1 << 20, input.Data.Length)));
+                using var builder = new PooledTensorBuilder(spec.DataType, (int)Math.Clamp(expected, 4, Math.Max(4, Math.Min(1 << 20, input.Data.Length))));
                 var reader = new Utf8JsonReader(request.Slice(input.Data));
                 reader.Read();
                 var error = JsonTensorReader.ReadValue(ref reader, builder, model.AllowNonFinite, out _);

@@ -65,10 +65,16 @@ public sealed class InferRequest : IValidatedRequest, IDisposable
                 return ApiError.Invalid("body", "the body must be a JSON object with 'inputs'");
             }
 
+            var inputsSeen = false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("id"u8))
                 {
+                    if (Id is not null)
+                    {
+                        return GivenTwice("id");
+                    }
+
                     reader.Read();
                     if (reader.TokenType != JsonTokenType.String)
                     {
@@ -88,6 +94,12 @@ public sealed class InferRequest : IValidatedRequest, IDisposable
                 }
                 else if (reader.ValueTextEquals("inputs"u8))
                 {
+                    if (inputsSeen)
+                    {
+                        return GivenTwice("inputs");
+                    }
+
+                    inputsSeen = true;
                     reader.Read();
                     if (reader.TokenType != JsonTokenType.StartArray)
                     {
@@ -108,6 +120,11 @@ public sealed class InferRequest : IValidatedRequest, IDisposable
                 }
                 else if (reader.ValueTextEquals("outputs"u8))
                 {
+                    if (Outputs is not null)
+                    {
+                        return GivenTwice("outputs");
+                    }
+
                     reader.Read();
                     var error = ParseOutputs(ref reader);
                     if (error is not null)
@@ -122,11 +139,22 @@ public sealed class InferRequest : IValidatedRequest, IDisposable
                 }
             }
 
+            // A second value or any other trailing content makes the body ambiguous: reject it (Read throws on garbage).
+            if (reader.Read())
+            {
+                return ApiError.Invalid("body", "unexpected content after the JSON object");
+            }
+
             return null;
         }
         catch (JsonException ex)
         {
             return ApiError.Invalid("body", "malformed JSON: " + ex.Message);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Utf8JsonReader.GetString: a string holds invalid UTF-8 or an unpaired surrogate escape.
+            return ApiError.Invalid("body", "a string is not valid Unicode text: " + ex.Message);
         }
     }
 
@@ -201,6 +229,9 @@ public sealed class InferRequest : IValidatedRequest, IDisposable
         return null;
     }
 
+    /// <summary>A repeated member would be read last-wins while a proxy may have checked the first: reject it.</summary>
+    internal static ApiError GivenTwice(string field) => ApiError.Invalid(field, $"'{field}' is given more than once");
+
     public void Dispose() => _body?.Dispose();
 }
 
@@ -232,16 +263,31 @@ public sealed class InferInput
         {
             if (reader.ValueTextEquals("name"u8))
             {
+                if (name is not null)
+                {
+                    return (null, InferRequest.GivenTwice(field + ".name"));
+                }
+
                 reader.Read();
                 name = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
             }
             else if (reader.ValueTextEquals("datatype"u8))
             {
+                if (datatype is not null)
+                {
+                    return (null, InferRequest.GivenTwice(field + ".datatype"));
+                }
+
                 reader.Read();
                 datatype = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
             }
             else if (reader.ValueTextEquals("shape"u8))
             {
+                if (shape is not null)
+                {
+                    return (null, InferRequest.GivenTwice(field + ".shape"));
+                }
+
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.StartArray)
                 {
@@ -261,6 +307,11 @@ public sealed class InferInput
             }
             else if (reader.ValueTextEquals("data"u8))
             {
+                if (data is not null)
+                {
+                    return (null, InferRequest.GivenTwice(field + ".data"));
+                }
+
                 reader.Read();
                 var start = (int)reader.TokenStartIndex;
                 reader.Skip();

@@ -21,6 +21,7 @@ public sealed class InferRequestValidator : AbstractValidator<InferRequest>
         {
             var signature = request.Lookup.Model!.Signature;
             var given = new bool[signature.Inputs.Length];
+            (long Rows, int Index) batch = (-1, -1);
             foreach (var input in request.Inputs)
             {
                 var field = $"inputs[{input.Index}]";
@@ -49,6 +50,20 @@ public sealed class InferRequestValidator : AbstractValidator<InferRequest>
                 }
 
                 CheckShape(context, field + ".shape", input.Shape, spec, maxRows);
+
+                // Dim 0 of a batchable model is one batch shared by every input (DESIGN §2): a mismatch would be
+                // broadcast by ONNX Runtime or mis-split by the batcher instead of being rejected.
+                if (signature.IsBatchable && input.Shape.Length == spec.Rank)
+                {
+                    if (batch.Index < 0)
+                    {
+                        batch = (input.Shape[0], input.Index);
+                    }
+                    else if (input.Shape[0] != batch.Rows)
+                    {
+                        context.AddFailure(field + ".shape", $"dimension 0 (the batch) is {input.Shape[0]}, but inputs[{batch.Index}] has {batch.Rows}; every input needs the same batch size");
+                    }
+                }
             }
 
             var missing = signature.InputNames.Where((_, i) => !given[i]).ToArray();

@@ -34,6 +34,14 @@ internal static class PredictDecoder
             }
 
             var rows = RowsOf(inputs);
+            if (rows < 0 && signature.IsBatchable)
+            {
+                // Every input of a batchable model is batch-first with one shared row count (DESIGN §2).
+                var counts = string.Join(", ", inputs.Select((t, i) => $"'{signature.Inputs[i].Name}' has {t.Shape[0]}"));
+                DisposeAll(inputs);
+                return (null, ApiError.Invalid("inputs", $"every input needs the same number of rows: {counts}"));
+            }
+
             if (rows > 0)
             {
                 for (var i = 0; i < inputs.Length; i++)
@@ -97,11 +105,19 @@ internal static class PredictDecoder
                 string? error;
                 if (reader.TokenType == JsonTokenType.StartObject)
                 {
-                    error = model.Features is { } features
-                        ? ReadNamedFeatures(ref reader, features, accumulators[0], model.AllowNonFinite)
-                        : accumulators.Length > 1
-                            ? ReadNamedInputs(ref reader, signature.InputNames, accumulators, model.AllowNonFinite)
-                            : "rows keyed by name need 'features' in the model's config.json; send the values as an array in column order";
+                    try
+                    {
+                        error = model.Features is { } features
+                            ? ReadNamedFeatures(ref reader, features, accumulators[0], model.AllowNonFinite)
+                            : accumulators.Length > 1
+                                ? ReadNamedInputs(ref reader, signature.InputNames, accumulators, model.AllowNonFinite)
+                                : "rows keyed by name need 'features' in the model's config.json; send the values as an array in column order";
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        // Utf8JsonReader.GetString/CopyString on a key with invalid UTF-8 or an unpaired surrogate escape.
+                        error = "a name is not valid Unicode text (invalid UTF-8 or an unpaired surrogate)";
+                    }
                 }
                 else if (accumulators.Length > 1)
                 {

@@ -69,10 +69,16 @@ public sealed class PredictRequest : IValidatedRequest, IDisposable
                 return ApiError.Invalid("body", "the body must be a JSON object with 'instances' or 'inputs'");
             }
 
+            var versionSeen = false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("model"u8))
                 {
+                    if (Model is not null)
+                    {
+                        return GivenTwice("model");
+                    }
+
                     reader.Read();
                     if (reader.TokenType != JsonTokenType.String)
                     {
@@ -83,6 +89,12 @@ public sealed class PredictRequest : IValidatedRequest, IDisposable
                 }
                 else if (reader.ValueTextEquals("version"u8))
                 {
+                    if (versionSeen)
+                    {
+                        return GivenTwice("version");
+                    }
+
+                    versionSeen = true;
                     reader.Read();
                     Version = reader.TokenType switch
                     {
@@ -98,6 +110,11 @@ public sealed class PredictRequest : IValidatedRequest, IDisposable
                 }
                 else if (reader.ValueTextEquals("instances"u8))
                 {
+                    if (Instances is not null)
+                    {
+                        return GivenTwice("instances");
+                    }
+
                     reader.Read();
                     if (reader.TokenType != JsonTokenType.StartArray)
                     {
@@ -117,6 +134,11 @@ public sealed class PredictRequest : IValidatedRequest, IDisposable
                 }
                 else if (reader.ValueTextEquals("inputs"u8))
                 {
+                    if (Inputs is not null)
+                    {
+                        return GivenTwice("inputs");
+                    }
+
                     reader.Read();
                     if (reader.TokenType != JsonTokenType.StartObject)
                     {
@@ -145,13 +167,27 @@ public sealed class PredictRequest : IValidatedRequest, IDisposable
                 }
             }
 
+            // A second value or any other trailing content makes the body ambiguous: reject it (Read throws on garbage).
+            if (reader.Read())
+            {
+                return ApiError.Invalid("body", "unexpected content after the JSON object");
+            }
+
             return null;
         }
         catch (JsonException ex)
         {
             return ApiError.Invalid("body", "malformed JSON: " + ex.Message);
         }
+        catch (InvalidOperationException ex)
+        {
+            // Utf8JsonReader.GetString: a string holds invalid UTF-8 or an unpaired surrogate escape.
+            return ApiError.Invalid("body", "a string is not valid Unicode text: " + ex.Message);
+        }
     }
+
+    /// <summary>A repeated member would be read last-wins while a proxy may have checked the first: reject it.</summary>
+    private static ApiError GivenTwice(string field) => ApiError.Invalid(field, $"'{field}' is given more than once");
 
     public void Dispose() => _body?.Dispose();
 }

@@ -73,7 +73,7 @@ public sealed class ModelSession : IDisposable
                 values[i] = CreateValue(inputs[i], signature.Inputs[i], ref pins[i]);
             }
 
-            var outputNames = outputIndices.Length == signature.Outputs.Length ? signature.OutputNames : SelectNames(outputIndices);
+            var outputNames = ReferenceEquals(outputIndices, AllOutputs) ? signature.OutputNames : SelectNames(outputIndices);
             using var results = _session.Run(_runOptions, signature.InputNames, values, outputNames);
             var tensors = new PooledTensor[outputIndices.Length];
             var converted = 0;

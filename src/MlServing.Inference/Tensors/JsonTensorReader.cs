@@ -123,7 +123,18 @@ public static class JsonTensorReader
                     return ElementError(builder, "a string", token);
                 }
 
-                builder.AppendString(reader.GetString()!);
+                string text;
+                try
+                {
+                    text = reader.GetString()!;
+                }
+                catch (InvalidOperationException)
+                {
+                    // Invalid UTF-8 or an unpaired surrogate escape: the client's text, not a server fault.
+                    return string.Create(CultureInfo.InvariantCulture, $"element {builder.Count - builder.Origin}: not valid Unicode text (invalid UTF-8 or an unpaired surrogate)");
+                }
+
+                builder.AppendString(text);
                 return null;
 
             case TensorDataType.Bool:

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using MlServing.Inference.Batching;
 using MlServing.Inference.Observability;
 using MlServing.Inference.Repository;
 using MlServing.Inference.Runtime;
@@ -21,6 +22,9 @@ public static class InferenceServiceCollectionExtensions
         services.AddOptionsWithValidateOnStart<RuntimeOptions>().Bind(configuration.GetSection(RuntimeOptions.SectionName));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModelRepositoryOptions>, ModelRepositoryOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RuntimeOptions>, RuntimeOptionsValidator>());
+        services.AddOptionsWithValidateOnStart<BatchingOptions>().Bind(configuration.GetSection(BatchingOptions.SectionName));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BatchingOptions>, BatchingOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
 
         services.TryAddSingleton(Metrics.DefaultRegistry);
         services.TryAddSingleton<MlServingMetrics>();

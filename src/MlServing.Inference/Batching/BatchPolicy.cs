@@ -15,7 +15,7 @@ public sealed record BatchPolicy(bool Merge, int MaxBatchSize, TimeSpan MaxQueue
             MaxQueueDelay: TimeSpan.FromMicroseconds(config.Batching?.MaxQueueDelayMicroseconds ?? defaults.MaxQueueDelayMicroseconds),
             PreferredBatchSizes: config.Batching?.PreferredBatchSizes ?? defaults.PreferredBatchSizes,
             MaxQueueSize: config.Batching?.MaxQueueSize ?? defaults.MaxQueueSize,
-            Instances: defaults.Instances);
+            Instances: config.Batching?.Instances ?? defaults.Instances);
     }
 
     public bool IsPreferred(int rows) => rows >= MaxBatchSize || Array.IndexOf(PreferredBatchSizes, rows) >= 0;

@@ -44,6 +44,9 @@ public sealed class BatchingConfig
     public int[]? PreferredBatchSizes { get; init; }
 
     public int? MaxQueueSize { get; init; }
+
+    /// <summary>Concurrent session runners for this model's versions.</summary>
+    public int? Instances { get; init; }
 }
 
 public sealed class VersionPolicyConfig

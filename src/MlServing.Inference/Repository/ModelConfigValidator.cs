@@ -22,6 +22,7 @@ public sealed class ModelConfigValidator : AbstractValidator<ModelConfig>
         {
             RuleFor(c => c.Batching!.MaxQueueDelayMicroseconds).GreaterThanOrEqualTo(0).WithName("batching.maxQueueDelayMicroseconds");
             RuleFor(c => c.Batching!.MaxQueueSize).GreaterThan(0).WithName("batching.maxQueueSize");
+            RuleFor(c => c.Batching!.Instances).InclusiveBetween(1, 64).WithName("batching.instances");
             RuleForEach(c => c.Batching!.PreferredBatchSizes).GreaterThan(0).OverridePropertyName("batching.preferredBatchSizes");
         });
 

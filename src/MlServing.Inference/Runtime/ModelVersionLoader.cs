@@ -5,8 +5,8 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
+using MlServing.Inference.Batching;
 using MlServing.Inference.Observability;
-using MlServing.Inference.Pipeline;
 using MlServing.Inference.Repository;
 using MlServing.Inference.Tensors;
 
@@ -16,13 +16,17 @@ namespace MlServing.Inference.Runtime;
 public sealed class ModelVersionLoader
 {
     private readonly RuntimeOptions _options;
+    private readonly BatchingOptions _batching;
     private readonly MlServingMetrics _metrics;
+    private readonly TimeProvider _time;
     private readonly ILogger<ModelVersionLoader> _logger;
 
-    public ModelVersionLoader(IOptions<RuntimeOptions> options, MlServingMetrics metrics, ILogger<ModelVersionLoader> logger)
+    public ModelVersionLoader(IOptions<RuntimeOptions> options, IOptions<BatchingOptions> batching, MlServingMetrics metrics, TimeProvider time, ILogger<ModelVersionLoader> logger)
     {
         _options = options.Value;
+        _batching = batching.Value;
         _metrics = metrics;
+        _time = time;
         _logger = logger;
     }
 
@@ -63,7 +67,8 @@ public sealed class ModelVersionLoader
             }
 
             var metrics = _metrics.ForVersion(name, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            var loaded = new ModelVersion(name, version, config, session, new DirectPipeline(session, metrics), metrics);
+            var policy = BatchPolicy.Resolve(_batching, config, session.Signature.IsBatchable);
+            var loaded = new ModelVersion(name, version, config, session, new BatchingPipeline(session, policy, metrics, _time, _logger), metrics);
             if (_logger.IsEnabled(LogLevel.Information))
             {
                 var elapsedMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MlServing.Inference.Batching;
 using MlServing.Inference.Observability;
 using MlServing.Inference.Repository;
 using MlServing.Inference.Runtime;
@@ -18,7 +19,7 @@ public sealed class ExecutionProviderTests
     private static readonly string ModelPath = Path.Combine(TestRepository.FixturesPath, "identity-fp32", "1", "model.onnx");
 
     private static ModelVersionLoader Loader(RuntimeOptions options, ILogger<ModelVersionLoader> logger) =>
-        new(Options.Create(options), new MlServingMetrics(Metrics.NewCustomRegistry()), logger);
+        new(Options.Create(options), Options.Create(new BatchingOptions()), new MlServingMetrics(Metrics.NewCustomRegistry()), TimeProvider.System, logger);
 
     [Fact]
     public async Task Cuda_WhenUnavailable_FallsBackToCpuWithAWarningAndServes()

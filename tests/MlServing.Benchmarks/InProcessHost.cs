@@ -49,6 +49,8 @@ internal sealed class InProcessHost : IAsyncDisposable
     public async Task<int> SendAsync(string routePattern, byte[] body, Stream responseBody, string? modelName = null)
     {
         var context = new DefaultHttpContext { RequestServices = _app.Services };
+        var response = new CompletingResponseFeature();
+        context.Features.Set<Microsoft.AspNetCore.Http.Features.IHttpResponseFeature>(response);
         context.Request.Method = "POST";
         context.Request.ContentType = "application/json";
         context.Request.ContentLength = body.Length;
@@ -62,10 +64,31 @@ internal sealed class InProcessHost : IAsyncDisposable
         context.Response.Body = responseBody;
         await _endpoints[routePattern](context);
         await context.Response.CompleteAsync();
+        await response.CompleteAsync();
         return context.Response.StatusCode;
     }
 
     public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    /// <summary>Runs OnCompleted callbacks (pooled buffers go back there) as a server would after the response.</summary>
+    private sealed class CompletingResponseFeature : Microsoft.AspNetCore.Http.Features.HttpResponseFeature
+    {
+        private readonly List<(Func<object, Task> Callback, object State)> _completed = [];
+
+        public override void OnStarting(Func<object, Task> callback, object state)
+        {
+        }
+
+        public override void OnCompleted(Func<object, Task> callback, object state) => _completed.Add((callback, state));
+
+        public async Task CompleteAsync()
+        {
+            for (var i = _completed.Count - 1; i >= 0; i--)
+            {
+                await _completed[i].Callback(_completed[i].State);
+            }
+        }
+    }
 }

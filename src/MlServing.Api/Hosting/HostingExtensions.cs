@@ -47,6 +47,11 @@ public static class HostingExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RequestLimitsOptions>, RequestLimitsOptionsValidator>());
         services.AddOptionsWithValidateOnStart<ServingOptions>().Bind(configuration.GetSection(ServingOptions.SectionName)).ValidateDataAnnotations();
         services.AddOptionsWithValidateOnStart<ReadinessOptions>().Bind(configuration.GetSection(ReadinessOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<ShutdownOptions>().Bind(configuration.GetSection(ShutdownOptions.SectionName)).ValidateDataAnnotations();
+        services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>(
+            (host, shutdown) => host.ShutdownTimeout = TimeSpan.FromSeconds(shutdown.Value.TimeoutSeconds));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHostedService<ShutdownDrainService>();
 
         // Kestrel's own cap must not undercut ours: the endpoints enforce MaxRequestBodyBytes with a 413 that names the limit.
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<RequestLimitsOptions>>(

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using MlServing.Api.Errors;
 using MlServing.Inference.Pipeline;
@@ -40,10 +39,7 @@ internal static class InferDecoder
             }
 
             var rows = inputs[0].Shape.Length > 0 ? (int)inputs[0].Shape[0] : 1;
-            var deadline = request.TimeoutMicroseconds is { } timeout and > 0
-                ? Stopwatch.GetTimestamp() + (long)(timeout * (Stopwatch.Frequency / 1_000_000.0))
-                : 0;
-            return (new InferenceRequest(inputs, SelectOutputs(request, model), rows) { DeadlineTimestamp = deadline }, null);
+            return (new InferenceRequest(inputs, SelectOutputs(request, model), rows), null);
         }
         catch
         {

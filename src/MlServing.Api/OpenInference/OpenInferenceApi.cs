@@ -6,8 +6,10 @@ using MlServing.Api.Errors;
 using MlServing.Api.Health;
 using MlServing.Api.Hosting;
 using MlServing.Api.Observability;
+using MlServing.Api.Requests;
 using MlServing.Api.Validation;
 using MlServing.Inference.Observability;
+using MlServing.Inference.Pipeline;
 using MlServing.Inference.Repository;
 using MlServing.Inference.Tensors;
 
@@ -53,15 +55,22 @@ public static class OpenInferenceApi
     internal static async Task<IResult> InferAsync(InferRequest request, IOptions<ServingOptions> serving, HttpContext context)
     {
         var model = request.Lookup.Model!;
-        var (inference, error) = InferDecoder.Decode(request, model);
+        var error = RequestDeadline.Resolve(context, request.TimeoutMicroseconds, out var deadline);
+        InferenceRequest? inference = null;
+        if (error is null)
+        {
+            (inference, error) = InferDecoder.Decode(request, model);
+        }
+
         if (error is not null)
         {
             return new ApiErrorResult(error, RequestProtocol.V2);
         }
 
+        inference!.DeadlineTimestamp = deadline;
         using (inference)
         {
-            var result = await model.Pipeline.InferAsync(inference!, context.RequestAborted).ConfigureAwait(false);
+            var result = await model.Pipeline.InferAsync(inference, context.RequestAborted).ConfigureAwait(false);
             if (!result.IsSuccess)
             {
                 result.Dispose();

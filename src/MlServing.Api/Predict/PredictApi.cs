@@ -5,6 +5,7 @@ using MlServing.Api.Observability;
 using MlServing.Api.Requests;
 using MlServing.Api.Validation;
 using MlServing.Inference.Observability;
+using MlServing.Inference.Pipeline;
 
 namespace MlServing.Api.Predict;
 
@@ -32,13 +33,20 @@ public static class PredictApi
     internal static async Task<IResult> PredictAsync(PredictRequest request, IOptions<RequestLimitsOptions> limits, IOptions<ServingOptions> serving, HttpContext context)
     {
         var model = request.Lookup.Model!;
-        var (inference, error) = PredictDecoder.Decode(request, model, limits.Value.MaxRowsPerRequest);
+        var error = RequestDeadline.Resolve(context, null, out var deadline);
+        InferenceRequest? inference = null;
+        if (error is null)
+        {
+            (inference, error) = PredictDecoder.Decode(request, model, limits.Value.MaxRowsPerRequest);
+        }
+
         if (error is not null)
         {
             return new ApiErrorResult(error, RequestProtocol.Predict);
         }
 
-        var rows = PredictDecoder.RowsOf(inference!.Inputs);
+        inference!.DeadlineTimestamp = deadline;
+        var rows = PredictDecoder.RowsOf(inference.Inputs);
         using (inference)
         {
             var result = await model.Pipeline.InferAsync(inference, context.RequestAborted).ConfigureAwait(false);

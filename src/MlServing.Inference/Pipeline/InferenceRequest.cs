@@ -21,7 +21,7 @@ public sealed class InferenceRequest : IDisposable
     public int Rows { get; }
 
     /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp after which queued work is abandoned; 0 = none.</summary>
-    public long DeadlineTimestamp { get; init; }
+    public long DeadlineTimestamp { get; set; }
 
     public void Dispose()
     {

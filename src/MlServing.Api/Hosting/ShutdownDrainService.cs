@@ -3,11 +3,12 @@ using Microsoft.Extensions.Options;
 namespace MlServing.Api.Hosting;
 
 /// <summary>
-/// Registered after the web server, so it stops first: on SIGTERM readiness is already 503 (it reads
-/// ApplicationStopping) and this delay keeps the listener open while traffic moves away. Then Kestrel stops
-/// accepting and waits for in-flight requests, whose queued batches the model pipelines finish.
+/// The host calls <see cref="StoppingAsync"/> before it stops any service, the web server included: on SIGTERM
+/// readiness is already 503 (it reads ApplicationStopping) and this delay keeps the listener open while traffic
+/// moves away. Then Kestrel stops accepting and waits for in-flight requests, whose queued batches the model
+/// pipelines finish.
 /// </summary>
-internal sealed partial class ShutdownDrainService : IHostedService
+internal sealed partial class ShutdownDrainService : IHostedLifecycleService
 {
     private readonly ShutdownOptions _options;
     private readonly TimeProvider _time;
@@ -20,9 +21,17 @@ internal sealed partial class ShutdownDrainService : IHostedService
         _logger = logger;
     }
 
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         LogDraining(_logger, _options.DrainDelaySeconds);
         if (_options.DrainDelaySeconds > 0)

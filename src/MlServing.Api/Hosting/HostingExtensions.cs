@@ -9,7 +9,6 @@ using MlServing.Api.OpenApi;
 using MlServing.Api.OpenInference;
 using MlServing.Api.Predict;
 using MlServing.Api.Requests;
-using MlServing.Inference.Observability;
 
 namespace MlServing.Api.Hosting;
 
@@ -78,14 +77,6 @@ public static class HostingExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
-
-        // Routing answers a non-JSON Content-Type with a bodyless 415 (the endpoints' Accepts metadata) before the
-        // endpoint runs: give it the protocol's error body like every other rejection.
-        app.UseStatusCodePages(context => context.HttpContext.Response.StatusCode == StatusCodes.Status415UnsupportedMediaType
-            ? new ApiErrorResult(
-                ApiError.UnsupportedMediaType($"Content-Type must be application/json, not '{context.HttpContext.Request.ContentType}'"),
-                context.HttpContext.Request.Path.StartsWithSegments("/v2") ? RequestProtocol.V2 : RequestProtocol.Predict).ExecuteAsync(context.HttpContext)
-            : Task.CompletedTask);
         app.UseMlServingRequestLogging();
         app.UseMlServingHttpMetrics();
         return app;

@@ -16,6 +16,7 @@ public static class OpenApiExtensions
                 Version = "v1",
                 Description = "Versioned ONNX models over two APIs: POST /predict (friendly JSON rows) and the Open Inference Protocol v2 (/v2/...).",
             });
+            options.OperationFilter<RequestBodyOperationFilter>();
             options.OperationFilter<ExampleOperationFilter>();
             options.CustomSchemaIds(type => type.Name);
         });
@@ -25,12 +26,15 @@ public static class OpenApiExtensions
     public static WebApplication MapMlServingOpenApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.UseSwagger();
-        app.UseSwaggerUI(options =>
-        {
-            options.SwaggerEndpoint("/swagger/v1/swagger.json", "MlServing v1");
-            options.DocumentTitle = "MlServing";
-        });
+        // Endpoint + a branch: the inference hot path never runs the Swagger middlewares.
+        app.MapSwagger();
+        app.UseWhen(
+            static context => context.Request.Path.StartsWithSegments("/swagger"),
+            static branch => branch.UseSwaggerUI(options =>
+            {
+                options.SwaggerEndpoint("/swagger/v1/swagger.json", "MlServing v1");
+                options.DocumentTitle = "MlServing";
+            }));
         return app;
     }
 }

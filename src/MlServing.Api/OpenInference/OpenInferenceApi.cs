@@ -6,6 +6,7 @@ using MlServing.Api.Errors;
 using MlServing.Api.Health;
 using MlServing.Api.Hosting;
 using MlServing.Api.Observability;
+using MlServing.Api.OpenApi;
 using MlServing.Api.Requests;
 using MlServing.Api.Validation;
 using MlServing.Inference.Observability;
@@ -48,7 +49,7 @@ public static class OpenInferenceApi
 
     private static void ConfigureInfer(RouteHandlerBuilder builder) =>
         builder.WithSummary("Run inference (flat or nested data, all OIP datatypes, requested outputs subset).")
-            .Accepts<InferRequestDocument>("application/json")
+            .WithMetadata(new RequestBodyDocumentation(typeof(InferRequestDocument)))
             .WithRequestValidation()
             .Add(endpoint => ApiErrorResult.AddMetadata(endpoint, RequestProtocol.V2, 400, 404, 413, 415, 429, 503, 504));
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using MlServing.Api.Errors;
 using MlServing.Api.Hosting;
 using MlServing.Api.Observability;
+using MlServing.Api.OpenApi;
 using MlServing.Api.Requests;
 using MlServing.Api.Validation;
 using MlServing.Inference.Observability;
@@ -20,7 +21,7 @@ public static class PredictApi
         group.MapPost("/predict", PredictAsync)
             .WithName("Predict")
             .WithSummary("Predict with rows of features (by position or by name) or named input tensors.")
-            .Accepts<PredictRequestDocument>("application/json")
+            .WithMetadata(new RequestBodyDocumentation(typeof(PredictRequestDocument)))
             .WithRequestValidation()
             .Add(builder =>
             {

@@ -9,13 +9,13 @@ using MlServing.Api.Hosting;
 using MlServing.Inference;
 using MlServing.Inference.Repository;
 
-namespace MlServing.Benchmarks;
+namespace MlServing.Tests.Infrastructure;
 
 /// <summary>
 /// The real service's DI container and endpoints, invoked without a network: a request is a
 /// <see cref="DefaultHttpContext"/> handed to the endpoint's own delegate (filters, binding, validation included).
 /// </summary>
-internal sealed class InProcessHost : IAsyncDisposable
+public sealed class InProcessHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly Dictionary<string, RequestDelegate> _endpoints;

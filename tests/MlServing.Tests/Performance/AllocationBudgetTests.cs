@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text;
+using MlServing.Tests.Infrastructure;
+
+namespace MlServing.Tests.Performance;
+
+/// <summary>Runs alone (no other test allocates meanwhile), so the process-wide allocation counter is this test's.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AllocationCollection
+{
+    public const string Name = "Allocation";
+}
+
+/// <summary>
+/// The request path's allocation budget (bytes per request, the whole endpoint including the batcher and ONNX
+/// Runtime call): small, and independent of the row width because the payload lives in pooled buffers.
+/// </summary>
+[Collection(AllocationCollection.Name)]
+public sealed class AllocationBudgetTests
+{
+    private const long BudgetBytes = 12 * 1024;
+    private const long WidthSlackBytes = 1024;
+
+    private static async Task<long> BytesPerRequestAsync(InProcessHost host, string route, byte[] body, string? model)
+    {
+        using var response = new MemoryStream(new byte[1 << 16], 0, 1 << 16, writable: true, publiclyVisible: true);
+        for (var i = 0; i < 300; i++)
+        {
+            Assert.Equal(200, await host.SendAsync(route, body, response, model));
+        }
+
+        const int count = 1000;
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        for (var i = 0; i < count; i++)
+        {
+            await host.SendAsync(route, body, response, model);
+        }
+
+        return (GC.GetTotalAllocatedBytes(precise: true) - before) / count;
+    }
+
+    private static string Row(int width) =>
+        string.Join(",", Enumerable.Range(0, width).Select(i => (i * 0.37).ToString("F4", CultureInfo.InvariantCulture)));
+
+    [Theory]
+    [InlineData("/predict")]
+    [InlineData("/v2/models/{name}/infer")]
+    public async Task RequestPath_AllocatesWithinBudget_WhateverTheRowWidth(string route)
+    {
+        await using var host = await InProcessHost.StartAsync(TestRepository.FixturesPath);
+        byte[] Body(int width) => Encoding.UTF8.GetBytes(route == "/predict"
+            ? $$"""{"model":"dynamic-hw","instances":[[[[{{Row(width)}}]]]]}"""
+            : $$"""{"inputs":[{"name":"image","shape":[1,1,1,{{width}}],"datatype":"FP32","data":[{{Row(width)}}]}]}""");
+
+        var narrow = await BytesPerRequestAsync(host, route, Body(16), "dynamic-hw");
+        var wide = await BytesPerRequestAsync(host, route, Body(8192), "dynamic-hw");
+
+        Assert.True(narrow < BudgetBytes, $"{route}: {narrow} B per request at width 16 (budget {BudgetBytes})");
+        Assert.True(wide < BudgetBytes, $"{route}: {wide} B per request at width 8192 (budget {BudgetBytes})");
+        Assert.True(Math.Abs(wide - narrow) < WidthSlackBytes, $"{route}: {narrow} B at width 16 but {wide} B at width 8192: something copies the payload");
+    }
+}

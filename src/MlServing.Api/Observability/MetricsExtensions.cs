@@ -4,22 +4,26 @@ namespace MlServing.Api.Observability;
 
 public static class MetricsExtensions
 {
-    private static int _meterAdapterConfigured;
+    private static int _defaultsConfigured;
 
     /// <summary>
-    /// One source of HTTP metrics, deliberately: prometheus-net's middleware. ASP.NET Core's own meters
-    /// (which prometheus-net would otherwise republish) are filtered out so no request is measured twice.
-    /// .NET runtime and process metrics stay.
+    /// One source of HTTP metrics, deliberately: prometheus-net's middleware. prometheus-net would otherwise
+    /// republish ASP.NET Core's own meters (every request measured twice) and the runtime's meters and event
+    /// counters under names promtool rejects (gauges ending in _count or _total); its own process and GC
+    /// collectors (process_*, dotnet_*) stay as the .NET runtime metrics.
     /// </summary>
     public static IServiceCollection AddMlServingMetrics(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        if (Interlocked.Exchange(ref _meterAdapterConfigured, 1) == 0)
+        if (Interlocked.Exchange(ref _defaultsConfigured, 1) == 0)
         {
-            Metrics.ConfigureMeterAdapter(options => options.InstrumentFilterPredicate = static instrument =>
-                !instrument.Meter.Name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)
-                && !instrument.Meter.Name.StartsWith("System.Net", StringComparison.Ordinal)
-                && !instrument.Meter.Name.StartsWith("Microsoft.Extensions.Diagnostics.ResourceMonitoring", StringComparison.Ordinal));
+            Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions
+            {
+                SuppressMeters = true,
+                SuppressEventCounters = true,
+                SuppressProcessMetrics = false,
+                SuppressDebugMetrics = false,
+            });
         }
 
         return services;

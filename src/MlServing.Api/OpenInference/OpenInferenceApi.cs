@@ -53,7 +53,7 @@ public static class OpenInferenceApi
             .WithRequestValidation()
             .Add(endpoint => ApiErrorResult.AddMetadata(endpoint, RequestProtocol.V2, 400, 404, 413, 415, 429, 503, 504));
 
-    internal static async Task<IResult> InferAsync(InferRequest request, IOptions<ServingOptions> serving, HttpContext context)
+    internal static async Task<Results<InferResponseResult, ApiErrorResult>> InferAsync(InferRequest request, IOptions<ServingOptions> serving, HttpContext context)
     {
         var model = request.Lookup.Model!;
         var error = RequestDeadline.Resolve(context, request.TimeoutMicroseconds, out var deadline);

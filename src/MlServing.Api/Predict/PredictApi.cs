@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using MlServing.Api.Errors;
 using MlServing.Api.Hosting;
@@ -31,7 +32,7 @@ public static class PredictApi
         return app;
     }
 
-    internal static async Task<IResult> PredictAsync(PredictRequest request, IOptions<RequestLimitsOptions> limits, IOptions<ServingOptions> serving, HttpContext context)
+    internal static async Task<Results<PredictResponseResult, ApiErrorResult>> PredictAsync(PredictRequest request, IOptions<RequestLimitsOptions> limits, IOptions<ServingOptions> serving, HttpContext context)
     {
         var model = request.Lookup.Model!;
         var error = RequestDeadline.Resolve(context, null, out var deadline);

@@ -26,8 +26,8 @@ dotnet test MlServing.sln -c Release --no-build --logger "console;verbosity=norm
 status=${PIPESTATUS[0]}
 set -e
 # One plain summary line for CI: "N passed, N failed, N skipped".
-read -r passed failed skipped < <(awk '/Failed: +[0-9]+, Passed: +[0-9]+/ {
-    for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1)); if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
-  } END { print p+0, f+0, s+0 }' "$log")
+read -r passed failed skipped < <(awk '
+  /^ +Passed: +[0-9]+$/  { p += $2 } /^ +Failed: +[0-9]+$/ { f += $2 } /^ +Skipped: +[0-9]+$/ { s += $2 }
+  END { print p+0, f+0, s+0 }' "$log")
 echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
 exit "$status"

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MlServing.Inference.Batching;
+using MlServing.Inference.Caching;
 using MlServing.Inference.Observability;
 using MlServing.Inference.Repository;
 using MlServing.Inference.Runtime;
@@ -25,6 +26,9 @@ public static class InferenceServiceCollectionExtensions
         services.AddOptionsWithValidateOnStart<BatchingOptions>().Bind(configuration.GetSection(BatchingOptions.SectionName));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BatchingOptions>, BatchingOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.AddOptionsWithValidateOnStart<CacheOptions>().Bind(configuration.GetSection(CacheOptions.SectionName));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CacheOptions>, CacheOptionsValidator>());
+        services.TryAddSingleton<PredictionCache>();
 
         services.TryAddSingleton(Metrics.DefaultRegistry);
         services.TryAddSingleton<MlServingMetrics>();

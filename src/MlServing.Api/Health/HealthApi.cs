@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using MlServing.Inference.Caching;
 using MlServing.Inference.Repository;
 
 namespace MlServing.Api.Health;
@@ -17,10 +18,11 @@ public static class HealthApi
         return app;
     }
 
-    private static Results<Ok<HealthReport>, JsonHttpResult<HealthReport>> GetReady(ReadinessProbe probe, ModelRepository repository)
+    private static Results<Ok<HealthReport>, JsonHttpResult<HealthReport>> GetReady(ReadinessProbe probe, ModelRepository repository, PredictionCache cache)
     {
+        // A degraded cache is reported but never fails readiness: predictions still come from the models.
         var readiness = probe.Evaluate();
-        var report = new HealthReport(readiness.Ready ? "ready" : "not_ready", readiness.Ready ? null : readiness.Reason, Describe(repository));
+        var report = new HealthReport(readiness.Ready ? "ready" : "not_ready", readiness.Ready ? null : readiness.Reason, Describe(repository), cache.Health);
         return readiness.Ready ? TypedResults.Ok(report) : TypedResults.Json(report, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 

@@ -69,6 +69,7 @@ public static class OpenInferenceApi
         }
 
         inference!.DeadlineTimestamp = deadline;
+        inference.BypassCache = CacheBypass.Requested(context.Request);
         using (inference)
         {
             var result = await model.Pipeline.InferAsync(inference, context.RequestAborted).ConfigureAwait(false);

@@ -48,6 +48,7 @@ public static class PredictApi
         }
 
         inference!.DeadlineTimestamp = deadline;
+        inference.BypassCache = CacheBypass.Requested(context.Request);
         var rows = PredictDecoder.RowsOf(inference.Inputs);
         using (inference)
         {

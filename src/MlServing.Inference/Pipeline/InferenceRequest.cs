@@ -23,8 +23,19 @@ public sealed class InferenceRequest : IDisposable
     /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp after which queued work is abandoned; 0 = none.</summary>
     public long DeadlineTimestamp { get; set; }
 
+    /// <summary>Skip the prediction cache for this request (header <c>Cache-Control: no-cache</c>).</summary>
+    public bool BypassCache { get; set; }
+
+    /// <summary>False for a view over another request's inputs: disposing it leaves them alone.</summary>
+    public bool OwnsInputs { get; init; } = true;
+
     public void Dispose()
     {
+        if (!OwnsInputs)
+        {
+            return;
+        }
+
         foreach (var input in Inputs)
         {
             input?.Dispose();

@@ -6,6 +6,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 using MlServing.Inference.Batching;
+using MlServing.Inference.Caching;
+using MlServing.Inference.Pipeline;
 using MlServing.Inference.Observability;
 using MlServing.Inference.Repository;
 using MlServing.Inference.Tensors;
@@ -17,14 +19,17 @@ public sealed class ModelVersionLoader
 {
     private readonly RuntimeOptions _options;
     private readonly BatchingOptions _batching;
+    private readonly PredictionCache? _cache;
     private readonly MlServingMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<ModelVersionLoader> _logger;
 
-    public ModelVersionLoader(IOptions<RuntimeOptions> options, IOptions<BatchingOptions> batching, MlServingMetrics metrics, TimeProvider time, ILogger<ModelVersionLoader> logger)
+    public ModelVersionLoader(
+        IOptions<RuntimeOptions> options, IOptions<BatchingOptions> batching, MlServingMetrics metrics, TimeProvider time, ILogger<ModelVersionLoader> logger, PredictionCache? cache = null)
     {
         _options = options.Value;
         _batching = batching.Value;
+        _cache = cache;
         _metrics = metrics;
         _time = time;
         _logger = logger;
@@ -68,7 +73,14 @@ public sealed class ModelVersionLoader
 
             var metrics = _metrics.ForVersion(name, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
             var policy = BatchPolicy.Resolve(_batching, config, session.Signature.IsBatchable);
-            var loaded = new ModelVersion(name, version, config, session, new BatchingPipeline(session, policy, metrics, _time, _logger), metrics);
+            IInferencePipeline pipeline = new BatchingPipeline(session, policy, metrics, _time, _logger);
+            if (_cache?.Store is { } store && config.Cache?.Enabled != false)
+            {
+                var ttl = TimeSpan.FromSeconds(config.Cache?.TtlSeconds ?? _cache.Options.TtlSeconds);
+                pipeline = new CachingPipeline(pipeline, name, version.ToString(System.Globalization.CultureInfo.InvariantCulture), session, metrics, store, ttl);
+            }
+
+            var loaded = new ModelVersion(name, version, config, session, pipeline, metrics);
             if (_logger.IsEnabled(LogLevel.Information))
             {
                 var elapsedMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;

@@ -49,6 +49,19 @@ public sealed class PooledTensorBuilder : IDisposable
         Count++;
     }
 
+    /// <summary>Appends whole elements given as their little-endian bytes.</summary>
+    public void AppendBytes(ReadOnlySpan<byte> elements)
+    {
+        while (_byteLength + elements.Length > _bytes!.Length)
+        {
+            Grow();
+        }
+
+        elements.CopyTo(_bytes.AsSpan(_byteLength));
+        _byteLength += elements.Length;
+        Count += elements.Length / _elementSize;
+    }
+
     public void AppendString(string value)
     {
         var strings = _strings!;

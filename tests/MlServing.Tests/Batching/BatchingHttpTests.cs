@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using MlServing.Inference.Batching;
+using MlServing.Inference.Caching;
 using MlServing.Tests.Infrastructure;
 
 namespace MlServing.Tests.Batching;
@@ -14,7 +15,7 @@ public sealed class BatchingHttpTests
 
     private static (TaskCompletionSource Entered, TaskCompletionSource Release) Freeze(MlServingFactory factory, string model)
     {
-        var pipeline = (BatchingPipeline)factory.Repository.Resolve(model, null).Model!.Pipeline;
+        var pipeline = Pipeline(factory, model);
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var first = 1;
@@ -32,7 +33,14 @@ public sealed class BatchingHttpTests
     }
 
     private static BatchingPipeline Pipeline(MlServingFactory factory, string model) =>
-        (BatchingPipeline)factory.Repository.Resolve(model, null).Model!.Pipeline;
+        factory.Repository.Resolve(model, null).Model!.Pipeline switch
+        {
+            CachingPipeline cached => (BatchingPipeline)cached.Inner,
+            var pipeline => (BatchingPipeline)pipeline,
+        };
+
+    /// <summary>The queue tests repeat inputs on purpose: without the cache every one of them reaches the batcher.</summary>
+    private static readonly Dictionary<string, string?> NoCache = new() { ["MlServing:Cache:Provider"] = "none" };
 
     private static string Fp64Body(double a, double b) =>
         string.Create(CultureInfo.InvariantCulture, $$"""{"model":"fp64-regressor","instances":[[{{a}},{{b}}]]}""");
@@ -86,7 +94,7 @@ public sealed class BatchingHttpTests
     public async Task FullQueue_AnswersAtOnceWithRetryAfterAndAReason(string? configured, int expected)
     {
         using var repo = new TestRepository().AddFixture("fp64-regressor").WithConfig("fp64-regressor", """{ "batching": { "maxQueueSize": 2 } }""");
-        await using var factory = new MlServingFactory(repo.Path, configured is null ? null : new Dictionary<string, string?> { ["MlServing:Serving:QueueFullStatusCode"] = configured });
+        await using var factory = new MlServingFactory(repo.Path, configured is null ? NoCache : new Dictionary<string, string?>(NoCache) { ["MlServing:Serving:QueueFullStatusCode"] = configured });
         var client = await factory.StartAsync();
         var (entered, release) = Freeze(factory, "fp64-regressor");
 
@@ -112,7 +120,7 @@ public sealed class BatchingHttpTests
     public async Task Deadline_PassingInTheQueue_Answers504_ForBothApis()
     {
         using var repo = new TestRepository().AddFixture("fp64-regressor");
-        await using var factory = new MlServingFactory(repo.Path);
+        await using var factory = new MlServingFactory(repo.Path, NoCache);
         var client = await factory.StartAsync();
         var (entered, release) = Freeze(factory, "fp64-regressor");
         var head = client.PostJsonAsync("/predict", Fp64Body(1, 1));
@@ -154,7 +162,7 @@ public sealed class BatchingHttpTests
     public async Task CancelledClientRequest_LeavesTheQueueWithoutRunning()
     {
         using var repo = new TestRepository().AddFixture("fp64-regressor");
-        await using var factory = new MlServingFactory(repo.Path);
+        await using var factory = new MlServingFactory(repo.Path, NoCache);
         var client = await factory.StartAsync();
         var model = factory.Repository.Resolve("fp64-regressor", null).Model!;
         var before = model.Metrics.BatchSize.Sum;

@@ -53,7 +53,7 @@ public sealed partial class PrometheusMetricsTests
         var before = await ScrapeAsync(client);
 
         await (await client.PostJsonAsync("/predict", """{"model":"m","instances":[[1,2],[3,4],[5,6]]}""")).ExpectAsync(200);
-        await (await client.PostJsonAsync("/v2/models/m/infer", """{"inputs":[{"name":"x","shape":[1,2],"datatype":"FP64","data":[1,2]}]}""")).ExpectAsync(200);
+        await (await client.PostJsonAsync("/v2/models/m/infer", """{"inputs":[{"name":"x","shape":[1,2],"datatype":"FP64","data":[7,8]}]}""")).ExpectAsync(200);
         await (await client.PostJsonAsync("/predict", """{"model":"m","instances":[[1]]}""")).ExpectAsync(400);
         await (await client.PostJsonAsync("/predict", """{"model":"no-such-model-12345","instances":[[1]]}""")).ExpectAsync(404);
 
@@ -83,6 +83,7 @@ public sealed partial class PrometheusMetricsTests
         Assert.Equal(0, Sample(after, "mlserving_model_ready", ("model", "broken"), V));
         Assert.Contains("mlserving_model_ready{model=\"broken\",version=\"1\"} 0", after, StringComparison.Ordinal);
         Assert.Equal(0, Sample(after, "mlserving_queue_depth", M, V));
+        Assert.Equal(4, Sample(after, "mlserving_cache_lookups_total", M, V, ("result", "miss")) - Sample(before, "mlserving_cache_lookups_total", M, V, ("result", "miss")));
         foreach (var result in new[] { "hit", "miss", "error" })
         {
             Assert.Contains($"mlserving_cache_lookups_total{{model=\"m\",version=\"1\",result=\"{result}\"}}", after, StringComparison.Ordinal);

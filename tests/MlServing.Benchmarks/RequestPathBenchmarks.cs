@@ -21,11 +21,16 @@ public class RequestPathBenchmarks : IDisposable
     [Params(16, 256, 4096)]
     public int Width { get; set; }
 
+    /// <summary>"none": every request runs the model; "memory": every request after the first is a cache hit.</summary>
+    [Params("none", "memory")]
+    public string Cache { get; set; } = "none";
+
     [GlobalSetup]
     public async Task SetupAsync()
     {
         var fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures", "models");
-        _host = await InProcessHost.StartAsync(fixtures);
+        // The model path: with the cache on, repeating one body would measure cache hits instead.
+        _host = await InProcessHost.StartAsync(fixtures, new Dictionary<string, string?> { ["MlServing:Cache:Provider"] = Cache });
         _response = new MemoryStream(new byte[1 << 16], 0, 1 << 16, writable: true, publiclyVisible: true);
         var random = new Random(7);
         var row = string.Join(",", Enumerable.Range(0, Width).Select(_ => (random.NextDouble() * 10).ToString("F4", CultureInfo.InvariantCulture)));

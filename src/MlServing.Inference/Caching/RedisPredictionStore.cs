@@ -31,7 +31,7 @@ public sealed partial class RedisPredictionStore : IPredictionStore, IAsyncDispo
         _breaker = new CircuitBreaker(_options.FailuresBeforeOpen, TimeSpan.FromSeconds(_options.OpenSeconds), time);
         var configuration = ConfigurationOptions.Parse(connectionString);
         configuration.AbortOnConnectFail = false;
-        configuration.ConnectRetry = int.MaxValue;
+        configuration.ConnectRetry = 1;
         configuration.ConnectTimeout = Math.Max(configuration.ConnectTimeout, 1000);
         configuration.ReconnectRetryPolicy = new LinearRetry(500);
         _connection = ConnectionMultiplexer.ConnectAsync(configuration);
@@ -126,12 +126,16 @@ public sealed partial class RedisPredictionStore : IPredictionStore, IAsyncDispo
         }
     }
 
+    /// <summary>Never waits for a connect still in progress (an unreachable Redis must not hold up shutdown).</summary>
     public async ValueTask DisposeAsync()
     {
-        if (await _connection.ConfigureAwait(false) is { } connection)
+        if (_connection.IsCompletedSuccessfully)
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            await _connection.Result.DisposeAsync().ConfigureAwait(false);
+            return;
         }
+
+        _ = _connection.ContinueWith(static connect => connect.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
     }
 
     [LoggerMessage(EventId = 1301, EventName = "CacheUnavailable", Level = LogLevel.Warning,

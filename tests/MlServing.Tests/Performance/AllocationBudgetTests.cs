@@ -43,11 +43,12 @@ public sealed class AllocationBudgetTests
         string.Join(",", Enumerable.Range(0, width).Select(i => (i * 0.37).ToString("F4", CultureInfo.InvariantCulture)));
 
     [Theory]
-    [InlineData("/predict")]
-    [InlineData("/v2/models/{name}/infer")]
-    public async Task RequestPath_AllocatesWithinBudget_WhateverTheRowWidth(string route)
+    [InlineData("/predict", "none")]
+    [InlineData("/v2/models/{name}/infer", "none")]
+    [InlineData("/predict", "memory")]
+    public async Task RequestPath_AllocatesWithinBudget_WhateverTheRowWidth(string route, string cache)
     {
-        await using var host = await InProcessHost.StartAsync(TestRepository.FixturesPath);
+        await using var host = await InProcessHost.StartAsync(TestRepository.FixturesPath, new Dictionary<string, string?> { ["MlServing:Cache:Provider"] = cache });
         byte[] Body(int width) => Encoding.UTF8.GetBytes(route == "/predict"
             ? $$"""{"model":"dynamic-hw","instances":[[[[{{Row(width)}}]]]]}"""
             : $$"""{"inputs":[{"name":"image","shape":[1,1,1,{{width}}],"datatype":"FP32","data":[{{Row(width)}}]}]}""");

@@ -48,4 +48,27 @@ public sealed class GracefulShutdownTests
         Assert.Equal(0, service.Process.ExitCode);
         Assert.Contains(service.Output, line => line.Contains("Shutting down", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Sigterm_WithRedisUnreachable_StillExitsPromptly()
+    {
+        await using var service = ServiceProcess.Start(new Dictionary<string, string?>
+        {
+            ["MlServing__ModelRepository__Path"] = TestRepository.SamplesPath,
+            ["ConnectionStrings__Redis"] = $"127.0.0.1:{ServiceProcess.FreePort()}",
+            ["Serilog__MinimumLevel__Default"] = "Warning",
+        });
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        await service.WaitForAsync(client, "/health/ready");
+        using (var response = await client.PostAsync(new Uri(service.BaseAddress, "/predict"), new StringContent(
+            """{"instances":[[13.32,3.24,2.38,21.5,92.0,1.93,0.76,0.45,1.25,8.42,0.55,1.62,650.0]]}""", Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        service.Terminate();
+
+        await service.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(0, service.Process.ExitCode);
+    }
 }

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 using MlServing.Inference.Batching;
 using MlServing.Inference.Caching;
-using MlServing.Inference.Pipeline;
 using MlServing.Inference.Observability;
+using MlServing.Inference.Pipeline;
 using MlServing.Inference.Repository;
 using MlServing.Inference.Tensors;
 

@@ -1,5 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using MlServing.Inference.Caching;
 using MlServing.Tests.Infrastructure;
 using StackExchange.Redis;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 using MlServing.Api.Errors;
 using MlServing.Api.Requests;
 using MlServing.Api.Validation;
@@ -35,16 +34,7 @@ public sealed class InferRequest : IValidatedRequest, IDisposable
     {
         var request = new InferRequest();
         context.Response.RegisterForDispose(request);
-        var limits = context.RequestServices.GetRequiredService<IOptions<RequestLimitsOptions>>().Value;
-        var (body, error) = await RequestBody.ReadAsync(context, limits.MaxRequestBodyBytes).ConfigureAwait(false);
-        if (error is not null)
-        {
-            request.BindingError = error;
-            return request;
-        }
-
-        request._body = body;
-        request.BindingError = request.Parse(body!.Span);
+        (request._body, request.BindingError) = await RequestBody.ReadJsonAsync(context, request.Parse).ConfigureAwait(false);
         if (request.BindingError is null)
         {
             var name = context.Request.RouteValues["name"] as string;
@@ -58,104 +48,92 @@ public sealed class InferRequest : IValidatedRequest, IDisposable
     private ApiError? Parse(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
-        try
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return ApiError.Invalid("body", "the body must be a JSON object with 'inputs'");
-            }
+            return ApiError.Invalid("body", "the body must be a JSON object with 'inputs'");
+        }
 
-            var inputsSeen = false;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        var inputsSeen = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("id"u8))
             {
-                if (reader.ValueTextEquals("id"u8))
+                if (Id is not null)
                 {
-                    if (Id is not null)
-                    {
-                        return GivenTwice("id");
-                    }
-
-                    reader.Read();
-                    if (reader.TokenType != JsonTokenType.String)
-                    {
-                        return ApiError.Invalid("id", "'id' must be a string");
-                    }
-
-                    Id = reader.GetString();
+                    return GivenTwice("id");
                 }
-                else if (reader.ValueTextEquals("parameters"u8))
+
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.String)
                 {
-                    reader.Read();
-                    var error = ParseParameters(ref reader);
+                    return ApiError.Invalid("id", "'id' must be a string");
+                }
+
+                Id = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("parameters"u8))
+            {
+                reader.Read();
+                var error = ParseParameters(ref reader);
+                if (error is not null)
+                {
+                    return error;
+                }
+            }
+            else if (reader.ValueTextEquals("inputs"u8))
+            {
+                if (inputsSeen)
+                {
+                    return GivenTwice("inputs");
+                }
+
+                inputsSeen = true;
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartArray)
+                {
+                    return ApiError.Invalid("inputs", "'inputs' must be an array of tensors");
+                }
+
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    var field = $"inputs[{Inputs.Count}]";
+                    var (input, error) = InferInput.Parse(ref reader, Inputs.Count, field);
                     if (error is not null)
                     {
                         return error;
                     }
-                }
-                else if (reader.ValueTextEquals("inputs"u8))
-                {
-                    if (inputsSeen)
-                    {
-                        return GivenTwice("inputs");
-                    }
 
-                    inputsSeen = true;
-                    reader.Read();
-                    if (reader.TokenType != JsonTokenType.StartArray)
-                    {
-                        return ApiError.Invalid("inputs", "'inputs' must be an array of tensors");
-                    }
-
-                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                    {
-                        var field = $"inputs[{Inputs.Count}]";
-                        var (input, error) = InferInput.Parse(ref reader, Inputs.Count, field);
-                        if (error is not null)
-                        {
-                            return error;
-                        }
-
-                        Inputs.Add(input!);
-                    }
-                }
-                else if (reader.ValueTextEquals("outputs"u8))
-                {
-                    if (Outputs is not null)
-                    {
-                        return GivenTwice("outputs");
-                    }
-
-                    reader.Read();
-                    var error = ParseOutputs(ref reader);
-                    if (error is not null)
-                    {
-                        return error;
-                    }
-                }
-                else
-                {
-                    var name = reader.GetString();
-                    return ApiError.Invalid(name ?? "body", $"unknown field '{name}' (expected id, parameters, inputs, outputs)");
+                    Inputs.Add(input!);
                 }
             }
-
-            // A second value or any other trailing content makes the body ambiguous: reject it (Read throws on garbage).
-            if (reader.Read())
+            else if (reader.ValueTextEquals("outputs"u8))
             {
-                return ApiError.Invalid("body", "unexpected content after the JSON object");
-            }
+                if (Outputs is not null)
+                {
+                    return GivenTwice("outputs");
+                }
 
-            return null;
+                reader.Read();
+                var error = ParseOutputs(ref reader);
+                if (error is not null)
+                {
+                    return error;
+                }
+            }
+            else
+            {
+                var name = reader.GetString();
+                return ApiError.Invalid(name ?? "body", $"unknown field '{name}' (expected id, parameters, inputs, outputs)");
+            }
         }
-        catch (JsonException ex)
+
+        // A second value or any other trailing content makes the body ambiguous: reject it (Read throws on garbage).
+        if (reader.Read())
         {
-            return ApiError.Invalid("body", "malformed JSON: " + ex.Message);
+            return ApiError.Invalid("body", "unexpected content after the JSON object");
         }
-        catch (InvalidOperationException ex)
-        {
-            // Utf8JsonReader.GetString: a string holds invalid UTF-8 or an unpaired surrogate escape.
-            return ApiError.Invalid("body", "a string is not valid Unicode text: " + ex.Message);
-        }
+
+        return null;
     }
 
     private ApiError? ParseParameters(ref Utf8JsonReader reader)

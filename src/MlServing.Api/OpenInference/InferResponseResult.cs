@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Metadata;
+using MlServing.Api.Requests;
 using MlServing.Inference.Pipeline;
 using MlServing.Inference.Repository;
 using MlServing.Inference.Tensors;
@@ -8,7 +9,7 @@ using MlServing.Inference.Tensors;
 namespace MlServing.Api.OpenInference;
 
 /// <summary>Writes the OIP infer response (flat <c>data</c>) straight to the response body.</summary>
-internal sealed class InferResponseResult : IResult, IStatusCodeHttpResult, IEndpointMetadataProvider
+internal sealed class InferResponseResult : JsonResponseResult, IEndpointMetadataProvider
 {
     private readonly ModelVersion _model;
     private readonly InferenceResult _result;
@@ -21,22 +22,7 @@ internal sealed class InferResponseResult : IResult, IStatusCodeHttpResult, IEnd
         _id = id;
     }
 
-    public int? StatusCode => StatusCodes.Status200OK;
-
-    public async Task ExecuteAsync(HttpContext httpContext)
-    {
-        var response = httpContext.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json; charset=utf-8";
-        using (var writer = new Utf8JsonWriter(response.BodyWriter))
-        {
-            Write(writer);
-        }
-
-        await response.BodyWriter.FlushAsync(httpContext.RequestAborted).ConfigureAwait(false);
-    }
-
-    private void Write(Utf8JsonWriter writer)
+    protected override void Write(Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
         writer.WriteString("model_name"u8, _model.Name);

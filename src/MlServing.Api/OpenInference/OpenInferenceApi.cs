@@ -10,7 +10,6 @@ using MlServing.Api.OpenApi;
 using MlServing.Api.Requests;
 using MlServing.Api.Validation;
 using MlServing.Inference.Observability;
-using MlServing.Inference.Pipeline;
 using MlServing.Inference.Repository;
 using MlServing.Inference.Tensors;
 
@@ -56,32 +55,14 @@ public static class OpenInferenceApi
     internal static async Task<Results<InferResponseResult, ApiErrorResult>> InferAsync(InferRequest request, IOptions<ServingOptions> serving, HttpContext context)
     {
         var model = request.Lookup.Model!;
-        var error = RequestDeadline.Resolve(context, request.TimeoutMicroseconds, out var deadline);
-        InferenceRequest? inference = null;
-        if (error is null)
-        {
-            (inference, error) = InferDecoder.Decode(request, model);
-        }
-
+        var (inference, error) = InferDecoder.Decode(request, model);
         if (error is not null)
         {
             return new ApiErrorResult(error, RequestProtocol.V2);
         }
 
-        inference!.DeadlineTimestamp = deadline;
-        inference.BypassCache = CacheBypass.Requested(context.Request);
-        using (inference)
-        {
-            var result = await model.Pipeline.InferAsync(inference, context.RequestAborted).ConfigureAwait(false);
-            if (!result.IsSuccess)
-            {
-                result.Dispose();
-                return new ApiErrorResult(InferenceErrors.ToApiError(result, serving.Value.QueueFullStatusCode), RequestProtocol.V2);
-            }
-
-            context.Response.RegisterForDispose(result);
-            return new InferResponseResult(model, result, request.Id);
-        }
+        var (result, failure) = await InferenceExecution.RunAsync(context, model, inference!, request.TimeoutMicroseconds, serving.Value.QueueFullStatusCode).ConfigureAwait(false);
+        return failure is null ? new InferResponseResult(model, result!, request.Id) : new ApiErrorResult(failure, RequestProtocol.V2);
     }
 
     private static Ok<ServerMetadata> GetServerMetadata() =>

@@ -7,7 +7,6 @@ using MlServing.Api.OpenApi;
 using MlServing.Api.Requests;
 using MlServing.Api.Validation;
 using MlServing.Inference.Observability;
-using MlServing.Inference.Pipeline;
 
 namespace MlServing.Api.Predict;
 
@@ -35,32 +34,14 @@ public static class PredictApi
     internal static async Task<Results<PredictResponseResult, ApiErrorResult>> PredictAsync(PredictRequest request, IOptions<RequestLimitsOptions> limits, IOptions<ServingOptions> serving, HttpContext context)
     {
         var model = request.Lookup.Model!;
-        var error = RequestDeadline.Resolve(context, null, out var deadline);
-        InferenceRequest? inference = null;
-        if (error is null)
-        {
-            (inference, error) = PredictDecoder.Decode(request, model, limits.Value.MaxRowsPerRequest);
-        }
-
+        var (inference, error) = PredictDecoder.Decode(request, model, limits.Value.MaxRowsPerRequest);
         if (error is not null)
         {
             return new ApiErrorResult(error, RequestProtocol.Predict);
         }
 
-        inference!.DeadlineTimestamp = deadline;
-        inference.BypassCache = CacheBypass.Requested(context.Request);
-        var rows = PredictDecoder.RowsOf(inference.Inputs);
-        using (inference)
-        {
-            var result = await model.Pipeline.InferAsync(inference, context.RequestAborted).ConfigureAwait(false);
-            if (!result.IsSuccess)
-            {
-                result.Dispose();
-                return new ApiErrorResult(InferenceErrors.ToApiError(result, serving.Value.QueueFullStatusCode), RequestProtocol.Predict);
-            }
-
-            context.Response.RegisterForDispose(result);
-            return new PredictResponseResult(model, result, rows);
-        }
+        var rows = PredictDecoder.RowsOf(inference!.Inputs);
+        var (result, failure) = await InferenceExecution.RunAsync(context, model, inference, null, serving.Value.QueueFullStatusCode).ConfigureAwait(false);
+        return failure is null ? new PredictResponseResult(model, result!, rows) : new ApiErrorResult(failure, RequestProtocol.Predict);
     }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 using MlServing.Api.Errors;
 using MlServing.Api.Requests;
 using MlServing.Api.Validation;
@@ -41,16 +40,7 @@ public sealed class PredictRequest : IValidatedRequest, IDisposable
     {
         var request = new PredictRequest();
         context.Response.RegisterForDispose(request);
-        var limits = context.RequestServices.GetRequiredService<IOptions<RequestLimitsOptions>>().Value;
-        var (body, error) = await RequestBody.ReadAsync(context, limits.MaxRequestBodyBytes).ConfigureAwait(false);
-        if (error is not null)
-        {
-            request.BindingError = error;
-            return request;
-        }
-
-        request._body = body;
-        request.BindingError = request.Parse(body!.Span);
+        (request._body, request.BindingError) = await RequestBody.ReadJsonAsync(context, request.Parse).ConfigureAwait(false);
         if (request.BindingError is null)
         {
             request.Lookup = context.RequestServices.GetRequiredService<ModelRepository>().Resolve(request.Model, request.Version);
@@ -62,128 +52,116 @@ public sealed class PredictRequest : IValidatedRequest, IDisposable
     private ApiError? Parse(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
-        try
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            return ApiError.Invalid("body", "the body must be a JSON object with 'instances' or 'inputs'");
+        }
+
+        var versionSeen = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("model"u8))
             {
-                return ApiError.Invalid("body", "the body must be a JSON object with 'instances' or 'inputs'");
+                if (Model is not null)
+                {
+                    return GivenTwice("model");
+                }
+
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    return ApiError.Invalid("model", "'model' must be a string");
+                }
+
+                Model = reader.GetString();
             }
-
-            var versionSeen = false;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            else if (reader.ValueTextEquals("version"u8))
             {
-                if (reader.ValueTextEquals("model"u8))
+                if (versionSeen)
                 {
-                    if (Model is not null)
-                    {
-                        return GivenTwice("model");
-                    }
-
-                    reader.Read();
-                    if (reader.TokenType != JsonTokenType.String)
-                    {
-                        return ApiError.Invalid("model", "'model' must be a string");
-                    }
-
-                    Model = reader.GetString();
+                    return GivenTwice("version");
                 }
-                else if (reader.ValueTextEquals("version"u8))
-                {
-                    if (versionSeen)
-                    {
-                        return GivenTwice("version");
-                    }
 
-                    versionSeen = true;
-                    reader.Read();
-                    Version = reader.TokenType switch
-                    {
-                        JsonTokenType.String => reader.GetString(),
-                        JsonTokenType.Number when reader.TryGetInt64(out var number) => number.ToString(CultureInfo.InvariantCulture),
-                        JsonTokenType.Null => null,
-                        _ => "\u0000",
-                    };
-                    if (Version == "\u0000")
-                    {
-                        return ApiError.Invalid("version", "'version' must be a string or an integer");
-                    }
+                versionSeen = true;
+                reader.Read();
+                Version = reader.TokenType switch
+                {
+                    JsonTokenType.String => reader.GetString(),
+                    JsonTokenType.Number when reader.TryGetInt64(out var number) => number.ToString(CultureInfo.InvariantCulture),
+                    JsonTokenType.Null => null,
+                    _ => "\u0000",
+                };
+                if (Version == "\u0000")
+                {
+                    return ApiError.Invalid("version", "'version' must be a string or an integer");
                 }
-                else if (reader.ValueTextEquals("instances"u8))
+            }
+            else if (reader.ValueTextEquals("instances"u8))
+            {
+                if (Instances is not null)
                 {
-                    if (Instances is not null)
-                    {
-                        return GivenTwice("instances");
-                    }
-
-                    reader.Read();
-                    if (reader.TokenType != JsonTokenType.StartArray)
-                    {
-                        return ApiError.Invalid("instances", "'instances' must be an array of rows");
-                    }
-
-                    var start = (int)reader.TokenStartIndex;
-                    var count = 0;
-                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                    {
-                        count++;
-                        reader.Skip();
-                    }
-
-                    Instances = new JsonRange(start, (int)reader.BytesConsumed - start);
-                    InstanceCount = count;
+                    return GivenTwice("instances");
                 }
-                else if (reader.ValueTextEquals("inputs"u8))
+
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartArray)
                 {
-                    if (Inputs is not null)
-                    {
-                        return GivenTwice("inputs");
-                    }
-
-                    reader.Read();
-                    if (reader.TokenType != JsonTokenType.StartObject)
-                    {
-                        return ApiError.Invalid("inputs", "'inputs' must be an object of input name to batch-first nested array");
-                    }
-
-                    Inputs = [];
-                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                    {
-                        var name = reader.GetString()!;
-                        reader.Read();
-                        var start = (int)reader.TokenStartIndex;
-                        reader.Skip();
-                        Inputs.Add(new(name, new JsonRange(start, (int)reader.BytesConsumed - start)));
-                    }
+                    return ApiError.Invalid("instances", "'instances' must be an array of rows");
                 }
-                else if (reader.ValueTextEquals("parameters"u8))
+
+                var start = (int)reader.TokenStartIndex;
+                var count = 0;
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    reader.Read();
+                    count++;
                     reader.Skip();
                 }
-                else
+
+                Instances = new JsonRange(start, (int)reader.BytesConsumed - start);
+                InstanceCount = count;
+            }
+            else if (reader.ValueTextEquals("inputs"u8))
+            {
+                if (Inputs is not null)
                 {
-                    var name = reader.GetString();
-                    return ApiError.Invalid(name ?? "body", $"unknown field '{name}' (expected model, version, instances or inputs)");
+                    return GivenTwice("inputs");
+                }
+
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    return ApiError.Invalid("inputs", "'inputs' must be an object of input name to batch-first nested array");
+                }
+
+                Inputs = [];
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var name = reader.GetString()!;
+                    reader.Read();
+                    var start = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    Inputs.Add(new(name, new JsonRange(start, (int)reader.BytesConsumed - start)));
                 }
             }
-
-            // A second value or any other trailing content makes the body ambiguous: reject it (Read throws on garbage).
-            if (reader.Read())
+            else if (reader.ValueTextEquals("parameters"u8))
             {
-                return ApiError.Invalid("body", "unexpected content after the JSON object");
+                reader.Read();
+                reader.Skip();
             }
+            else
+            {
+                var name = reader.GetString();
+                return ApiError.Invalid(name ?? "body", $"unknown field '{name}' (expected model, version, instances or inputs)");
+            }
+        }
 
-            return null;
-        }
-        catch (JsonException ex)
+        // A second value or any other trailing content makes the body ambiguous: reject it (Read throws on garbage).
+        if (reader.Read())
         {
-            return ApiError.Invalid("body", "malformed JSON: " + ex.Message);
+            return ApiError.Invalid("body", "unexpected content after the JSON object");
         }
-        catch (InvalidOperationException ex)
-        {
-            // Utf8JsonReader.GetString: a string holds invalid UTF-8 or an unpaired surrogate escape.
-            return ApiError.Invalid("body", "a string is not valid Unicode text: " + ex.Message);
-        }
+
+        return null;
     }
 
     /// <summary>A repeated member would be read last-wins while a proxy may have checked the first: reject it.</summary>

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Metadata;
+using MlServing.Api.Requests;
 using MlServing.Inference.Pipeline;
 using MlServing.Inference.Repository;
 using MlServing.Inference.Tensors;
@@ -12,7 +13,7 @@ namespace MlServing.Api.Predict;
 /// row i of every output; with <c>labels</c> configured, class indices become names and probability vectors
 /// become <c>{label: p}</c> maps.
 /// </summary>
-internal sealed class PredictResponseResult : IResult, IStatusCodeHttpResult, IEndpointMetadataProvider
+internal sealed class PredictResponseResult : JsonResponseResult, IEndpointMetadataProvider
 {
     private readonly ModelVersion _model;
     private readonly InferenceResult _result;
@@ -25,22 +26,7 @@ internal sealed class PredictResponseResult : IResult, IStatusCodeHttpResult, IE
         _rows = rows;
     }
 
-    public int? StatusCode => StatusCodes.Status200OK;
-
-    public async Task ExecuteAsync(HttpContext httpContext)
-    {
-        var response = httpContext.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json; charset=utf-8";
-        using (var writer = new Utf8JsonWriter(response.BodyWriter))
-        {
-            Write(writer);
-        }
-
-        await response.BodyWriter.FlushAsync(httpContext.RequestAborted).ConfigureAwait(false);
-    }
-
-    private void Write(Utf8JsonWriter writer)
+    protected override void Write(Utf8JsonWriter writer)
     {
         var outputs = _result.Outputs;
         writer.WriteStartObject();

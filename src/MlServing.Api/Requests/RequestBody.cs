@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 using MlServing.Api.Errors;
 
 namespace MlServing.Api.Requests;
@@ -88,6 +90,31 @@ public sealed class RequestBody : IDisposable
         return (new RequestBody(buffer, length), null);
     }
 
+    /// <summary>Reads the body and runs <paramref name="parse"/> over it; malformed JSON or text becomes a 400 on <c>body</c>.</summary>
+    public static async ValueTask<(RequestBody? Body, ApiError? Error)> ReadJsonAsync(HttpContext context, JsonBodyParser parse)
+    {
+        var limit = context.RequestServices.GetRequiredService<IOptions<RequestLimitsOptions>>().Value.MaxRequestBodyBytes;
+        var (body, error) = await ReadAsync(context, limit).ConfigureAwait(false);
+        if (body is null)
+        {
+            return (null, error);
+        }
+
+        try
+        {
+            return (body, parse(body.Span));
+        }
+        catch (JsonException ex)
+        {
+            return (body, ApiError.Invalid("body", "malformed JSON: " + ex.Message));
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Utf8JsonReader.GetString: a string holds invalid UTF-8 or an unpaired surrogate escape.
+            return (body, ApiError.Invalid("body", "a string is not valid Unicode text: " + ex.Message));
+        }
+    }
+
     public void Dispose()
     {
         if (_buffer is not null)
@@ -97,6 +124,9 @@ public sealed class RequestBody : IDisposable
         }
     }
 }
+
+/// <summary>Parses a whole JSON body held in memory; returns the 4xx that explains a bad one, or null.</summary>
+public delegate ApiError? JsonBodyParser(ReadOnlySpan<byte> json);
 
 /// <summary>A byte range of a JSON value inside a <see cref="RequestBody"/>.</summary>
 public readonly record struct JsonRange(int Start, int Length);

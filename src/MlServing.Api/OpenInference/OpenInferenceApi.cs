@@ -160,7 +160,6 @@ public static class OpenInferenceApi
     {
         ModelState.Ready => "READY",
         ModelState.Loading => "LOADING",
-        ModelState.Unloading => "UNLOADING",
         _ => "UNAVAILABLE",
     };
 

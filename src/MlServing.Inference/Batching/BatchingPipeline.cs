@@ -43,8 +43,6 @@ public sealed class BatchingPipeline : IInferencePipeline
         }
     }
 
-    public BatchPolicy Policy => _policy;
-
     /// <summary>Test seam: awaited by a runner after it formed a batch and before it runs it (freezes work mid-flight).</summary>
     internal Func<Task>? BeforeExecute { get; set; }
 

@@ -6,5 +6,4 @@ public enum ModelState
     Loading,
     Ready,
     Unavailable,
-    Unloading,
 }

@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -321,8 +320,4 @@ public static class JsonTensorReader
         JsonTokenType.StartArray => "an array",
         _ => token.ToString(),
     };
-
-    /// <summary>Utf8 number formatting helper for messages built off the hot path.</summary>
-    internal static bool TryFormat(long value, Span<byte> destination, out int written) =>
-        Utf8Formatter.TryFormat(value, destination, out written);
 }

@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using MlServing.Tests.Infrastructure;
+
+namespace MlServing.Tests.Deployment;
+
+/// <summary>
+/// Renders every kustomize overlay and checks the probes and ports against the real service: the paths answer
+/// as Kubernetes expects (ready only after models load, live throughout) and the ports agree.
+/// </summary>
+[Collection(ServerCollection.Name)]
+public sealed partial class KubernetesManifestTests
+{
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "MlServing.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("MlServing.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    public static TheoryData<string> Overlays()
+    {
+        var data = new TheoryData<string>();
+        foreach (var overlay in Directory.GetDirectories(Path.Combine(RepositoryRoot(), "deploy", "overlays")).Order(StringComparer.Ordinal))
+        {
+            data.Add(Path.GetFileName(overlay));
+        }
+
+        return data;
+    }
+
+    private static async Task<string> RenderAsync(string overlay)
+    {
+        var info = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add("kustomize");
+        info.ArgumentList.Add(Path.Combine(RepositoryRoot(), "deploy", "overlays", overlay));
+        using var kubectl = Process.Start(info) ?? throw new InvalidOperationException("kubectl did not start");
+        var output = await kubectl.StandardOutput.ReadToEndAsync();
+        var errors = await kubectl.StandardError.ReadToEndAsync();
+        await kubectl.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(kubectl.ExitCode == 0, $"kubectl kustomize {overlay} failed: {errors}");
+        return output;
+    }
+
+    /// <summary>The mlserving Deployment's document from a multi-document render.</summary>
+    private static string ServingDeployment(string rendered) =>
+        Document(rendered, "Deployment");
+
+    private static string Document(string rendered, string kind) =>
+        rendered.Split("\n---\n").Single(d => d.Contains($"\nkind: {kind}\n", StringComparison.Ordinal) && NameLine().IsMatch(d));
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task Overlay_ProbesAndPorts_MatchWhatTheServiceAnswers(string overlay)
+    {
+        var rendered = await RenderAsync(overlay);
+        var deployment = ServingDeployment(rendered);
+
+        var probes = ProbeBlock().Matches(deployment).ToDictionary(m => m.Groups["kind"].Value, m => (Path: m.Groups["path"].Value, Port: m.Groups["port"].Value));
+        Assert.Equal("/health/ready", probes["startupProbe"].Path);
+        Assert.Equal("/health/ready", probes["readinessProbe"].Path);
+        Assert.Equal("/health/live", probes["livenessProbe"].Path);
+        var containerPort = ContainerPort().Match(deployment);
+        Assert.True(containerPort.Success, "no named container port");
+        Assert.Equal("8080", containerPort.Groups["port"].Value);
+        Assert.All(probes.Values, p => Assert.True(p.Port == containerPort.Groups["name"].Value || p.Port == "8080", $"probe port {p.Port}"));
+        var serviceManifest = Document(rendered, "Service");
+        var targetPort = TargetPort().Match(serviceManifest).Groups["port"].Value;
+        Assert.True(targetPort == containerPort.Groups["name"].Value || targetPort == "8080", $"Service targetPort {targetPort} is not the container port");
+
+        var drain = int.Parse(ConfigValue(rendered, "MlServing__Shutdown__DrainDelaySeconds"), CultureInfo.InvariantCulture);
+        var timeout = int.Parse(ConfigValue(rendered, "MlServing__Shutdown__TimeoutSeconds"), CultureInfo.InvariantCulture);
+        var grace = int.Parse(GracePeriod().Match(deployment).Groups["seconds"].Value, CultureInfo.InvariantCulture);
+        Assert.True(grace > drain + timeout, $"terminationGracePeriodSeconds {grace} does not cover drain {drain} s + shutdown {timeout} s");
+        Assert.Contains("readOnlyRootFilesystem: true", deployment, StringComparison.Ordinal);
+        Assert.Contains("runAsNonRoot: true", deployment, StringComparison.Ordinal);
+        Assert.Contains("allowPrivilegeEscalation: false", deployment, StringComparison.Ordinal);
+
+        // The real service: live at once, not ready until its models are loaded, then ready.
+        await using var service = ServiceProcess.Start(new Dictionary<string, string?>
+        {
+            ["MlServing__ModelRepository__Path"] = Path.Combine(AppContext.BaseDirectory, "models"),
+            ["MlServing__ModelRepository__LoadOnStartup"] = "false",
+            ["Serilog__MinimumLevel__Default"] = "Warning",
+        });
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        await service.WaitForAsync(client, probes["livenessProbe"].Path);
+        using (var ready = await client.GetAsync(new Uri(service.BaseAddress, probes["readinessProbe"].Path)))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        }
+
+        using (var load = await client.PostAsync(new Uri(service.BaseAddress, "/v2/repository/models/wine-classifier/load"), null))
+        {
+            Assert.Equal(HttpStatusCode.OK, load.StatusCode);
+        }
+
+        foreach (var probe in probes.Values)
+        {
+            using var response = await client.GetAsync(new Uri(service.BaseAddress, probe.Path));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
+    [Fact]
+    public void BothImages_BuildWithTheSamePublishScript()
+    {
+        var root = RepositoryRoot();
+        Assert.Contains("RUN docker/publish.sh /app", File.ReadAllText(Path.Combine(root, "Dockerfile")), StringComparison.Ordinal);
+        Assert.Contains("RUN docker/publish.sh /app -p:UseGpu=true", File.ReadAllText(Path.Combine(root, "docker", "Dockerfile.gpu")), StringComparison.Ordinal);
+        Assert.Contains("dotnet publish src/MlServing.Api/MlServing.Api.csproj -c Release", File.ReadAllText(Path.Combine(root, "docker", "publish.sh")), StringComparison.Ordinal);
+        Assert.Contains("EXPOSE 8080", File.ReadAllText(Path.Combine(root, "Dockerfile")), StringComparison.Ordinal);
+    }
+
+    private static string ConfigValue(string rendered, string key)
+    {
+        var match = Regex.Match(rendered, $@"^\s+{Regex.Escape(key)}: ""?(?<value>[^""\n]+)""?$", RegexOptions.Multiline);
+        Assert.True(match.Success, $"{key} is not in the rendered ConfigMap");
+        return match.Groups["value"].Value;
+    }
+
+    [GeneratedRegex(@"^  name: mlserving$", RegexOptions.Multiline)]
+    private static partial Regex NameLine();
+
+    [GeneratedRegex(@"(?<kind>startupProbe|readinessProbe|livenessProbe):\s+(?:\w+: \d+\s+)*httpGet:\s+path: (?<path>\S+)\s+port: (?<port>\S+)")]
+    private static partial Regex ProbeBlock();
+
+    [GeneratedRegex(@"- containerPort: (?<port>\d+)\s+name: (?<name>\S+)")]
+    private static partial Regex ContainerPort();
+
+    [GeneratedRegex(@"targetPort: (?<port>\S+)")]
+    private static partial Regex TargetPort();
+
+    [GeneratedRegex(@"terminationGracePeriodSeconds: (?<seconds>\d+)")]
+    private static partial Regex GracePeriod();
+}

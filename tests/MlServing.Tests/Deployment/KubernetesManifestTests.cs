@@ -79,7 +79,8 @@ public sealed partial class KubernetesManifestTests
         var drain = int.Parse(ConfigValue(rendered, "MlServing__Shutdown__DrainDelaySeconds"), CultureInfo.InvariantCulture);
         var timeout = int.Parse(ConfigValue(rendered, "MlServing__Shutdown__TimeoutSeconds"), CultureInfo.InvariantCulture);
         var grace = int.Parse(GracePeriod().Match(deployment).Groups["seconds"].Value, CultureInfo.InvariantCulture);
-        Assert.True(grace > drain + timeout, $"terminationGracePeriodSeconds {grace} does not cover drain {drain} s + shutdown {timeout} s");
+        var preStop = PreStopSleep().Match(deployment) is { Success: true } pause ? int.Parse(pause.Groups["seconds"].Value, CultureInfo.InvariantCulture) : 0;
+        Assert.True(grace > preStop + drain + timeout, $"terminationGracePeriodSeconds {grace} does not cover preStop {preStop} s + drain {drain} s + shutdown {timeout} s");
         Assert.Contains("readOnlyRootFilesystem: true", deployment, StringComparison.Ordinal);
         Assert.Contains("runAsNonRoot: true", deployment, StringComparison.Ordinal);
         Assert.Contains("allowPrivilegeEscalation: false", deployment, StringComparison.Ordinal);
@@ -138,6 +139,9 @@ public sealed partial class KubernetesManifestTests
 
     [GeneratedRegex(@"targetPort: (?<port>\S+)")]
     private static partial Regex TargetPort();
+
+    [GeneratedRegex(@"preStop:\s+sleep:\s+seconds: (?<seconds>\d+)")]
+    private static partial Regex PreStopSleep();
 
     [GeneratedRegex(@"terminationGracePeriodSeconds: (?<seconds>\d+)")]
     private static partial Regex GracePeriod();

@@ -23,14 +23,9 @@ public sealed class OpenInferenceApiTests : IClassFixture<OpenInferenceApiTests.
     public OpenInferenceApiTests(FixtureServer server) => _client = server.Client;
 
     /// <summary>One healthy server for the read-only tests: every identity-T, the string and multi-output fixtures, and a two-version model.</summary>
-    public sealed class FixtureServer : IAsyncLifetime, IDisposable
+    public sealed class FixtureServer() : SharedServer(
+        Build())
     {
-        private readonly TestRepository _repository = Build();
-
-        private MlServingFactory? _factory;
-
-        public HttpClient Client { get; private set; } = null!;
-
         private static TestRepository Build()
         {
             var repository = new TestRepository()
@@ -51,19 +46,6 @@ public sealed class OpenInferenceApiTests : IClassFixture<OpenInferenceApiTests.
             return repository;
         }
 
-        public async Task InitializeAsync()
-        {
-            _factory = new MlServingFactory(_repository.Path);
-            Client = await _factory.StartAsync();
-        }
-
-        public Task DisposeAsync() => _factory?.DisposeAsync().AsTask() ?? Task.CompletedTask;
-
-        public void Dispose()
-        {
-            _factory?.Dispose();
-            _repository.Dispose();
-        }
     }
 
     private async Task<HttpResponseMessage> PostAsync(string path, string body) =>

@@ -18,46 +18,28 @@ public sealed class PredictApiTests : IClassFixture<PredictApiTests.FixtureServe
     public PredictApiTests(FixtureServer server) => _client = server.Client;
 
     /// <summary>One server for the read-only tests: every fixture model under its own name, plus labelled copies.</summary>
-    public sealed class FixtureServer : IAsyncLifetime, IDisposable
+    public sealed class FixtureServer() : SharedServer(
+        new TestRepository()
+                .AddFixture("multi-input")
+                .AddFixture("fp64-regressor")
+                .AddFixture("int64-math")
+                .AddFixture("string-labels")
+                .AddFixture("string-lookup")
+                .AddFixture("zipmap-classifier")
+                .AddFixture("zipmap-int-classifier")
+                .AddFixture("fixed-batch")
+                .AddFixture("scalar-scale")
+                .AddFixture("dynamic-hw")
+                .AddFixture("identity-fp32")
+                .AddFixture("zipmap-classifier", "zipmap-labelled")
+                .WithConfig("zipmap-labelled", """{"labels": ["alpha", "beta", "gamma"]}""")
+                .AddFixture("identity-fp32", "two-class-scores")
+                .WithConfig("two-class-scores", """{"labels": ["negative", "positive"]}""")
+                .AddFixture("identity-fp32", "three-labels-two-columns")
+                .WithConfig("three-labels-two-columns", """{"labels": ["a", "b", "c"]}""")
+                .AddFixture("int64-math", "int-labelled")
+                .WithConfig("int-labelled", """{"labels": ["zero", "one", "two", "three", "four", "five", "six"]}"""))
     {
-        private readonly TestRepository _repository = new TestRepository()
-            .AddFixture("multi-input")
-            .AddFixture("fp64-regressor")
-            .AddFixture("int64-math")
-            .AddFixture("string-labels")
-            .AddFixture("string-lookup")
-            .AddFixture("zipmap-classifier")
-            .AddFixture("zipmap-int-classifier")
-            .AddFixture("fixed-batch")
-            .AddFixture("scalar-scale")
-            .AddFixture("dynamic-hw")
-            .AddFixture("identity-fp32")
-            .AddFixture("zipmap-classifier", "zipmap-labelled")
-            .WithConfig("zipmap-labelled", """{"labels": ["alpha", "beta", "gamma"]}""")
-            .AddFixture("identity-fp32", "two-class-scores")
-            .WithConfig("two-class-scores", """{"labels": ["negative", "positive"]}""")
-            .AddFixture("identity-fp32", "three-labels-two-columns")
-            .WithConfig("three-labels-two-columns", """{"labels": ["a", "b", "c"]}""")
-            .AddFixture("int64-math", "int-labelled")
-            .WithConfig("int-labelled", """{"labels": ["zero", "one", "two", "three", "four", "five", "six"]}""");
-
-        private MlServingFactory? _factory;
-
-        public HttpClient Client { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            _factory = new MlServingFactory(_repository.Path);
-            Client = await _factory.StartAsync();
-        }
-
-        public Task DisposeAsync() => _factory?.DisposeAsync().AsTask() ?? Task.CompletedTask;
-
-        public void Dispose()
-        {
-            _factory?.Dispose();
-            _repository.Dispose();
-        }
     }
 
     private async Task<JsonNode> PredictAsync(string body, int status = 200) =>

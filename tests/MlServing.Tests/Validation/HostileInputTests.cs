@@ -21,36 +21,18 @@ public sealed class HostileInputTests : IClassFixture<HostileInputTests.FixtureS
 
     public HostileInputTests(FixtureServer server) => _client = server.Client;
 
-    public sealed class FixtureServer : IAsyncLifetime, IDisposable
+    public sealed class FixtureServer() : SharedServer(
+        new TestRepository()
+                .AddFixture("identity-fp32", "id")
+                .AddFixture("fp64-regressor", "reg")
+                .AddFixture("string-labels", "text")
+                .AddFixture("multi-input", "multi")
+                .AddFixture("dynamic-hw", "images")
+                .AddFixture("identity-int8", "i8")
+                .AddFixture("identity-uint64", "u64")
+                .AddFixture("identity-fp16", "f16")
+                .AddModelFolder(TestRepository.SamplesPath, "wine-classifier", "wine"))
     {
-        private readonly TestRepository _repository = new TestRepository()
-            .AddFixture("identity-fp32", "id")
-            .AddFixture("fp64-regressor", "reg")
-            .AddFixture("string-labels", "text")
-            .AddFixture("multi-input", "multi")
-            .AddFixture("dynamic-hw", "images")
-            .AddFixture("identity-int8", "i8")
-            .AddFixture("identity-uint64", "u64")
-            .AddFixture("identity-fp16", "f16")
-            .AddModelFolder(TestRepository.SamplesPath, "wine-classifier", "wine");
-
-        private MlServingFactory? _factory;
-
-        public HttpClient Client { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            _factory = new MlServingFactory(_repository.Path);
-            Client = await _factory.StartAsync();
-        }
-
-        public Task DisposeAsync() => _factory?.DisposeAsync().AsTask() ?? Task.CompletedTask;
-
-        public void Dispose()
-        {
-            _factory?.Dispose();
-            _repository.Dispose();
-        }
     }
 
     private const string Predict = "/predict";

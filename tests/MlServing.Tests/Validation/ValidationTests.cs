@@ -30,40 +30,22 @@ public sealed class ValidationTests : IClassFixture<ValidationTests.FixtureServe
     /// The wine sample (named features), identity models, one with <c>allowNonFinite</c>, and a model whose newest
     /// version is corrupt (so the server is deliberately not "ready"; tests here only talk to named models).
     /// </summary>
-    public sealed class FixtureServer : IAsyncLifetime, IDisposable
+    public sealed class FixtureServer() : SharedServer(
+        new TestRepository()
+                .AddModelFolder(TestRepository.SamplesPath, "wine-classifier", "wine")
+                .AddFixture("identity-fp32", "fp32")
+                .AddFixture("identity-fp32", "lenient")
+                .WithConfig("lenient", """{"allowNonFinite": true}""")
+                .AddFixture("identity-int8", "int8")
+                .AddFixture("identity-uint8", "uint8")
+                .AddFixture("identity-uint64", "uint64")
+                .AddFixture("identity-bool", "bool")
+                .AddFixture("fixed-batch")
+                .AddFixture("string-labels")
+                .AddFixture("identity-fp32", "half-broken", 1)
+                .WithFile(Path.Combine("half-broken", "2", "model.onnx"), Encoding.UTF8.GetBytes("this is not ONNX"))
+                .WithConfig("half-broken", """{"versionPolicy":{"all":true}}"""))
     {
-        private readonly TestRepository _repository = new TestRepository()
-            .AddModelFolder(TestRepository.SamplesPath, "wine-classifier", "wine")
-            .AddFixture("identity-fp32", "fp32")
-            .AddFixture("identity-fp32", "lenient")
-            .WithConfig("lenient", """{"allowNonFinite": true}""")
-            .AddFixture("identity-int8", "int8")
-            .AddFixture("identity-uint8", "uint8")
-            .AddFixture("identity-uint64", "uint64")
-            .AddFixture("identity-bool", "bool")
-            .AddFixture("fixed-batch")
-            .AddFixture("string-labels")
-            .AddFixture("identity-fp32", "half-broken", 1)
-            .WithFile(Path.Combine("half-broken", "2", "model.onnx"), Encoding.UTF8.GetBytes("this is not ONNX"))
-            .WithConfig("half-broken", """{"versionPolicy":{"all":true}}""");
-
-        private MlServingFactory? _factory;
-
-        public HttpClient Client { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            _factory = new MlServingFactory(_repository.Path);
-            Client = await _factory.StartAsync();
-        }
-
-        public Task DisposeAsync() => _factory?.DisposeAsync().AsTask() ?? Task.CompletedTask;
-
-        public void Dispose()
-        {
-            _factory?.Dispose();
-            _repository.Dispose();
-        }
     }
 
     private Task<HttpResponseMessage> PostAsync(string path, string body) => _client.PostJsonAsync(path, body).WaitAsync(Timeout);

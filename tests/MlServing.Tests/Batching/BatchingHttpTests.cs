@@ -13,24 +13,8 @@ public sealed class BatchingHttpTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    private static (TaskCompletionSource Entered, TaskCompletionSource Release) Freeze(MlServingFactory factory, string model)
-    {
-        var pipeline = Pipeline(factory, model);
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var first = 1;
-        pipeline.BeforeExecute = () =>
-        {
-            if (Interlocked.Exchange(ref first, 0) == 1)
-            {
-                entered.TrySetResult();
-                return release.Task;
-            }
-
-            return Task.CompletedTask;
-        };
-        return (entered, release);
-    }
+    private static (TaskCompletionSource Entered, TaskCompletionSource Release) Freeze(MlServingFactory factory, string model) =>
+        BatchGate.FreezeFirstBatch(Pipeline(factory, model));
 
     private static BatchingPipeline Pipeline(MlServingFactory factory, string model) =>
         factory.Repository.Resolve(model, null).Model!.Pipeline switch

@@ -29,24 +29,7 @@ public sealed class BatchingPipelineTests : IDisposable
     private static BatchPolicy Policy(bool merge = true, int maxBatch = 64, int maxQueue = 1024, int delayUs = 0, int instances = 1) =>
         new(merge, maxBatch, TimeSpan.FromMicroseconds(delayUs), [], maxQueue, instances);
 
-    /// <summary>A gate that holds the first batch until released; later batches pass.</summary>
-    private static (TaskCompletionSource Entered, TaskCompletionSource Release) Freeze(BatchingPipeline pipeline)
-    {
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var first = 1;
-        pipeline.BeforeExecute = () =>
-        {
-            if (Interlocked.Exchange(ref first, 0) == 1)
-            {
-                entered.TrySetResult();
-                return release.Task;
-            }
-
-            return Task.CompletedTask;
-        };
-        return (entered, release);
-    }
+    private static (TaskCompletionSource Entered, TaskCompletionSource Release) Freeze(BatchingPipeline pipeline) => BatchGate.FreezeFirstBatch(pipeline);
 
     private static InferenceRequest Fp64Rows(ModelSession session, params (double A, double B)[] rows)
     {

@@ -66,10 +66,9 @@ public sealed class InferRequestValidator : AbstractValidator<InferRequest>
                 }
             }
 
-            var missing = signature.InputNames.Where((_, i) => !given[i]).ToArray();
-            if (missing.Length > 0)
+            if (MissingInputs.Describe(signature.InputNames, given) is { } missing)
             {
-                context.AddFailure("inputs", $"missing input(s): {string.Join(", ", missing)}");
+                context.AddFailure("inputs", missing);
             }
 
             if (request.Outputs is { } outputs)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using MlServing.Api.Errors;
+using MlServing.Api.Validation;
 using MlServing.Inference.Pipeline;
 using MlServing.Inference.Repository;
 using MlServing.Inference.Tensors;
@@ -261,8 +262,7 @@ internal static class PredictDecoder
             }
         }
 
-        var missing = inputNames.Where((_, i) => !given[i]).ToArray();
-        return missing.Length == 0 ? null : $"missing input(s): {string.Join(", ", missing)}";
+        return MissingInputs.Describe(inputNames, given);
     }
 
     private static ApiError? DecodeInputs(PredictRequest request, ModelVersion model, PooledTensor[] inputs, int maxRows)

@@ -56,8 +56,7 @@ public sealed class PredictRequestValidator : AbstractValidator<PredictRequest>
             seen[index] = true;
         }
 
-        var missing = signature.InputNames.Where((_, i) => !seen[i]).ToArray();
-        message = missing.Length == 0 ? string.Empty : $"missing input(s): {string.Join(", ", missing)}";
-        return missing.Length == 0;
+        message = MissingInputs.Describe(signature.InputNames, seen) ?? string.Empty;
+        return message.Length == 0;
     }
 }

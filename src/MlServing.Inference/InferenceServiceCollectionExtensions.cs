@@ -5,35 +5,47 @@ using Microsoft.Extensions.Options;
 using MlServing.Inference.Batching;
 using MlServing.Inference.Caching;
 using MlServing.Inference.Observability;
+using MlServing.Inference.Pipeline;
 using MlServing.Inference.Repository;
 using MlServing.Inference.Runtime;
+using MlServing.Inference.Serving;
 using Prometheus;
 
 namespace MlServing.Inference;
 
 public static class InferenceServiceCollectionExtensions
 {
-    /// <summary>Registers the model repository, ONNX Runtime loader and engine metrics, with options validated on start.</summary>
+    /// <summary>
+    /// Registers the engine: model repository, ONNX Runtime sessions, the per-version pipeline (batcher and the
+    /// registered stages, the prediction cache among them), the inference service and engine metrics on a metrics
+    /// registry of this host's own. Options are validated on start.
+    /// </summary>
     public static IServiceCollection AddMlServingInference(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
 
         services.AddOptionsWithValidateOnStart<ModelRepositoryOptions>().Bind(configuration.GetSection(ModelRepositoryOptions.SectionName));
-        services.AddOptionsWithValidateOnStart<RuntimeOptions>().Bind(configuration.GetSection(RuntimeOptions.SectionName));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModelRepositoryOptions>, ModelRepositoryOptionsValidator>());
+        services.AddOptionsWithValidateOnStart<RuntimeOptions>().Bind(configuration.GetSection(RuntimeOptions.SectionName));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RuntimeOptions>, RuntimeOptionsValidator>());
         services.AddOptionsWithValidateOnStart<BatchingOptions>().Bind(configuration.GetSection(BatchingOptions.SectionName));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BatchingOptions>, BatchingOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
         services.AddOptionsWithValidateOnStart<CacheOptions>().Bind(configuration.GetSection(CacheOptions.SectionName));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CacheOptions>, CacheOptionsValidator>());
-        services.TryAddSingleton<PredictionCache>();
+        services.AddOptionsWithValidateOnStart<InferenceLimitsOptions>().Bind(configuration.GetSection(InferenceLimitsOptions.SectionName));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceLimitsOptions>, InferenceLimitsOptionsValidator>());
 
-        services.TryAddSingleton(Metrics.DefaultRegistry);
-        services.TryAddSingleton<MlServingMetrics>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => Metrics.NewCustomRegistry());
+        services.TryAddSingleton<EngineMetrics>();
+        services.TryAddSingleton<PredictionCache>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, CachingStage>());
+        services.TryAddSingleton<PipelineBuilder>();
+        services.TryAddSingleton<SessionFactory>();
         services.TryAddSingleton<ModelVersionLoader>();
         services.TryAddSingleton<ModelRepository>();
+        services.TryAddSingleton<InferenceService>();
         services.AddHostedService<ModelRepositoryLoaderService>();
         return services;
     }

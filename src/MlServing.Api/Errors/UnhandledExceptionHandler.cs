@@ -15,13 +15,13 @@ internal sealed partial class UnhandledExceptionHandler : IExceptionHandler
     {
         if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
         {
-            httpContext.Response.StatusCode = 499;
+            httpContext.Response.StatusCode = HttpErrorMap.ClientClosedRequest;
             return true;
         }
 
         LogUnhandled(_logger, httpContext.Request.Method, httpContext.Request.Path, exception);
         httpContext.Response.StatusCode = StatusCodes.Status500InternalServerError;
-        if (httpContext.Request.Path.StartsWithSegments("/v2"))
+        if (ProtocolMetadata.Of(httpContext) == ApiProtocol.V2)
         {
             httpContext.Response.ContentType = "application/json";
             await JsonSerializer.SerializeAsync(httpContext.Response.Body, new OipError("internal server error; the fault is logged with trace id " + httpContext.TraceIdentifier), ApiJsonContext.Default.OipError, cancellationToken).ConfigureAwait(false);

@@ -58,6 +58,8 @@ public static class HostingExtensions
 
         services.TryAddSingleton<IValidator<PredictRequest>, PredictRequestValidator>();
         services.TryAddSingleton<IValidator<InferRequest>, InferRequestValidator>();
+        services.TryAddSingleton<HttpErrorMap>();
+        services.TryAddSingleton<HttpInference>();
         services.TryAddSingleton<ReadinessProbe>();
 
         services.ConfigureHttpJsonOptions(options =>

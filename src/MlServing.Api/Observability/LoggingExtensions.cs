@@ -45,7 +45,7 @@ public static class LoggingExtensions
             options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} model={Model} version={ModelVersion} responded {StatusCode} in {Elapsed:0.000} ms";
             options.EnrichDiagnosticContext = static (diagnostics, context) =>
             {
-                var model = context.Features.Get<InferenceTelemetry>()?.Model;
+                var model = context.Features.Get<RequestTelemetry>()?.Model;
                 diagnostics.Set("Model", model?.Name ?? "-");
                 diagnostics.Set("ModelVersion", model?.VersionText ?? "-");
             };

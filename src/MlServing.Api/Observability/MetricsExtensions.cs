@@ -7,10 +7,10 @@ public static class MetricsExtensions
     private static int _defaultsConfigured;
 
     /// <summary>
-    /// One source of HTTP metrics, deliberately: prometheus-net's middleware. prometheus-net would otherwise
-    /// republish ASP.NET Core's own meters (every request measured twice) and the runtime's meters and event
-    /// counters under names promtool rejects (gauges ending in _count or _total); its own process and GC
-    /// collectors (process_*, dotnet_*) stay as the .NET runtime metrics.
+    /// Metrics live on the host's own registry (the engine registers it), so two hosts in one process never share
+    /// series. prometheus-net's default registry is left unused, and its republishing of ASP.NET Core's meters and the
+    /// runtime's event counters (every request measured twice; names promtool rejects) is switched off; its process and
+    /// GC collectors (process_*, dotnet_*) are registered on the host's registry as the .NET runtime metrics.
     /// </summary>
     public static IServiceCollection AddMlServingMetrics(this IServiceCollection services)
     {
@@ -21,17 +21,32 @@ public static class MetricsExtensions
             {
                 SuppressMeters = true,
                 SuppressEventCounters = true,
-                SuppressProcessMetrics = false,
-                SuppressDebugMetrics = false,
+                SuppressProcessMetrics = true,
+                SuppressDebugMetrics = true,
             });
         }
 
+        services.AddSingleton<RequestMetrics>();
         return services;
     }
 
-    public static IApplicationBuilder UseMlServingHttpMetrics(this IApplicationBuilder app) =>
-        app.UseHttpMetrics();
+    public static IApplicationBuilder UseMlServingHttpMetrics(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var registry = app.ApplicationServices.GetRequiredService<CollectorRegistry>();
+        DotNetStats.Register(registry);
+        return app.UseHttpMetrics(options =>
+        {
+            options.InProgress.Registry = registry;
+            options.RequestCount.Registry = registry;
+            options.RequestDuration.Registry = registry;
+        });
+    }
 
-    public static IEndpointConventionBuilder MapMlServingMetrics(this IEndpointRouteBuilder app) =>
-        app.MapMetrics("/metrics").WithTags("Operations").WithDisplayName("Prometheus metrics");
+    public static IEndpointConventionBuilder MapMlServingMetrics(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.MapMetrics("/metrics", app.ServiceProvider.GetRequiredService<CollectorRegistry>())
+            .WithTags("Operations").WithDisplayName("Prometheus metrics");
+    }
 }

@@ -41,7 +41,7 @@ internal sealed class ExampleOperationFilter : IOperationFilter
                 {
                     ["name"] = input.Name,
                     ["shape"] = new JsonArray([.. shape.Select(d => (JsonNode?)d)]),
-                    ["datatype"] = input.ProtocolDataType,
+                    ["datatype"] = input.DataType.ToProtocolName(),
                     ["data"] = new JsonArray([.. row.Select(v => (JsonNode?)v)]),
                 }),
             };

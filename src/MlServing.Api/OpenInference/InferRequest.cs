@@ -1,26 +1,22 @@
 using System.Text.Json;
-using MlServing.Api.Errors;
 using MlServing.Api.Requests;
-using MlServing.Api.Validation;
-using MlServing.Inference.Observability;
-using MlServing.Inference.Repository;
+using MlServing.Inference.Errors;
+using MlServing.Inference.Serving;
+using MlServing.Inference.Tensors;
 
 namespace MlServing.Api.OpenInference;
 
-/// <summary>An Open Inference Protocol v2 infer request, parsed in one pass; tensor data stays as ranges of the body.</summary>
-public sealed class InferRequest : IValidatedRequest, IDisposable
+/// <summary>
+/// An Open Inference Protocol v2 infer request, parsed in one pass: each input's data is decoded into a tensor of its
+/// declared datatype as the reader meets it. The model is not needed to decode; the engine then checks the tensors
+/// against the signature.
+/// </summary>
+public sealed class InferRequest : IDisposable
 {
+    private readonly List<PooledTensor> _inputs = [];
     private RequestBody? _body;
 
-    public RequestProtocol Protocol => RequestProtocol.V2;
-
-    public ApiError? BindingError { get; private set; }
-
-    public ModelLookup Lookup { get; private set; }
-
     public string? Id { get; private set; }
-
-    public List<InferInput> Inputs { get; } = [];
 
     /// <summary>Requested output names, or null for all outputs.</summary>
     public List<string>? Outputs { get; private set; }
@@ -28,34 +24,47 @@ public sealed class InferRequest : IValidatedRequest, IDisposable
     /// <summary><c>parameters.timeout</c> in microseconds (Triton's convention), when given.</summary>
     public long? TimeoutMicroseconds { get; private set; }
 
-    public ReadOnlySpan<byte> Slice(JsonRange range) => _body!.Slice(range);
+    /// <summary>How many entries <c>inputs</c> has.</summary>
+    public int InputCount { get; private set; }
 
-    public static async ValueTask<InferRequest> BindAsync(HttpContext context)
+    /// <summary>The body could not be read or is not a well-formed request (413, 415, malformed JSON or structure).</summary>
+    public InferenceError? BodyError { get; private set; }
+
+    /// <summary>An input's datatype is unknown or its data does not fit the declared datatype and shape.</summary>
+    public InferenceError? DataError { get; private set; }
+
+    public static async ValueTask<InferRequest> ReadAsync(HttpContext context, long bodyLimit)
     {
         var request = new InferRequest();
-        context.Response.RegisterForDispose(request);
-        (request._body, request.BindingError) = await RequestBody.ReadJsonAsync(context, request.Parse).ConfigureAwait(false);
-        if (request.BindingError is null)
+        (request._body, request.BodyError) = await RequestBody.ReadAsync(context, bodyLimit).ConfigureAwait(false);
+        if (request._body is { } body)
         {
-            var name = context.Request.RouteValues["name"] as string;
-            var version = context.Request.RouteValues["version"] as string;
-            request.Lookup = context.RequestServices.GetRequiredService<ModelRepository>().Resolve(name, version);
+            request.BodyError = RequestBody.Parse(body.Span, request.Parse);
         }
 
         return request;
     }
 
-    private ApiError? Parse(ReadOnlySpan<byte> json)
+    /// <summary>The decoded inputs as a call for the engine (the call takes the tensors).</summary>
+    public InferenceCall TakeCall(bool bypassCache, TimeSpan? timeout)
+    {
+        var call = new InferenceCall([.. _inputs], OipFields.Instance) { OutputNames = Outputs, BypassCache = bypassCache, Timeout = timeout };
+        _inputs.Clear();
+        return call;
+    }
+
+    private InferenceError? Parse(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            return ApiError.Invalid("body", "the body must be a JSON object with 'inputs'");
+            return InferenceError.Invalid("body", "the body must be a JSON object with 'inputs'");
         }
 
         var inputsSeen = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            InferenceError? error = null;
             if (reader.ValueTextEquals("id"u8))
             {
                 if (Id is not null)
@@ -66,7 +75,7 @@ public sealed class InferRequest : IValidatedRequest, IDisposable
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.String)
                 {
-                    return ApiError.Invalid("id", "'id' must be a string");
+                    return InferenceError.Invalid("id", "'id' must be a string");
                 }
 
                 Id = reader.GetString();
@@ -74,11 +83,7 @@ public sealed class InferRequest : IValidatedRequest, IDisposable
             else if (reader.ValueTextEquals("parameters"u8))
             {
                 reader.Read();
-                var error = ParseParameters(ref reader);
-                if (error is not null)
-                {
-                    return error;
-                }
+                error = ParseParameters(ref reader);
             }
             else if (reader.ValueTextEquals("inputs"u8))
             {
@@ -89,22 +94,7 @@ public sealed class InferRequest : IValidatedRequest, IDisposable
 
                 inputsSeen = true;
                 reader.Read();
-                if (reader.TokenType != JsonTokenType.StartArray)
-                {
-                    return ApiError.Invalid("inputs", "'inputs' must be an array of tensors");
-                }
-
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    var field = $"inputs[{Inputs.Count}]";
-                    var (input, error) = InferInput.Parse(ref reader, Inputs.Count, field);
-                    if (error is not null)
-                    {
-                        return error;
-                    }
-
-                    Inputs.Add(input!);
-                }
+                error = ParseInputs(ref reader, json);
             }
             else if (reader.ValueTextEquals("outputs"u8))
             {
@@ -114,33 +104,56 @@ public sealed class InferRequest : IValidatedRequest, IDisposable
                 }
 
                 reader.Read();
-                var error = ParseOutputs(ref reader);
-                if (error is not null)
-                {
-                    return error;
-                }
+                error = ParseOutputs(ref reader);
             }
             else
             {
                 var name = reader.GetString();
-                return ApiError.Invalid(name ?? "body", $"unknown field '{name}' (expected id, parameters, inputs, outputs)");
+                return InferenceError.Invalid(name ?? "body", $"unknown field '{name}' (expected id, parameters, inputs, outputs)");
+            }
+
+            if (error is not null)
+            {
+                return error;
             }
         }
 
         // A second value or any other trailing content makes the body ambiguous: reject it (Read throws on garbage).
-        if (reader.Read())
+        return reader.Read() ? InferenceError.Invalid("body", "unexpected content after the JSON object") : null;
+    }
+
+    private InferenceError? ParseInputs(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
         {
-            return ApiError.Invalid("body", "unexpected content after the JSON object");
+            return InferenceError.Invalid("inputs", "'inputs' must be an array of tensors");
+        }
+
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            var dataError = InferInputReader.Read(ref reader, json, InputCount, out var tensor, out var structural);
+            if (structural is not null)
+            {
+                return structural;
+            }
+
+            DataError ??= dataError;
+            if (tensor is not null)
+            {
+                _inputs.Add(tensor);
+            }
+
+            InputCount++;
         }
 
         return null;
     }
 
-    private ApiError? ParseParameters(ref Utf8JsonReader reader)
+    private InferenceError? ParseParameters(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            return ApiError.Invalid("parameters", "'parameters' must be an object");
+            return InferenceError.Invalid("parameters", "'parameters' must be an object");
         }
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -151,7 +164,7 @@ public sealed class InferRequest : IValidatedRequest, IDisposable
             {
                 if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var timeout) || timeout < 0)
                 {
-                    return ApiError.Invalid("parameters.timeout", "'timeout' must be a non-negative integer (microseconds)");
+                    return InferenceError.Invalid("parameters.timeout", "'timeout' must be a non-negative integer (microseconds)");
                 }
 
                 TimeoutMicroseconds = timeout;
@@ -165,11 +178,11 @@ public sealed class InferRequest : IValidatedRequest, IDisposable
         return null;
     }
 
-    private ApiError? ParseOutputs(ref Utf8JsonReader reader)
+    private InferenceError? ParseOutputs(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
-            return ApiError.Invalid("outputs", "'outputs' must be an array of {\"name\": ...}");
+            return InferenceError.Invalid("outputs", "'outputs' must be an array of {\"name\": ...}");
         }
 
         Outputs = [];
@@ -178,7 +191,7 @@ public sealed class InferRequest : IValidatedRequest, IDisposable
             var field = $"outputs[{Outputs.Count}]";
             if (reader.TokenType != JsonTokenType.StartObject)
             {
-                return ApiError.Invalid(field, "each requested output must be an object with a 'name'");
+                return InferenceError.Invalid(field, "each requested output must be an object with a 'name'");
             }
 
             string? name = null;
@@ -198,7 +211,7 @@ public sealed class InferRequest : IValidatedRequest, IDisposable
 
             if (string.IsNullOrEmpty(name))
             {
-                return ApiError.Invalid(field + ".name", "'name' is required and must be a string");
+                return InferenceError.Invalid(field + ".name", "'name' is required and must be a string");
             }
 
             Outputs.Add(name);
@@ -208,120 +221,16 @@ public sealed class InferRequest : IValidatedRequest, IDisposable
     }
 
     /// <summary>A repeated member would be read last-wins while a proxy may have checked the first: reject it.</summary>
-    internal static ApiError GivenTwice(string field) => ApiError.Invalid(field, $"'{field}' is given more than once");
+    private static InferenceError GivenTwice(string field) => InferInputReader.GivenTwice(field);
 
-    public void Dispose() => _body?.Dispose();
-}
-
-/// <summary>One entry of <c>inputs</c>: the declared name, datatype and shape, and where its data is.</summary>
-public sealed class InferInput
-{
-    public required int Index { get; init; }
-
-    public required string Name { get; init; }
-
-    public required string Datatype { get; init; }
-
-    public required long[] Shape { get; init; }
-
-    public required JsonRange Data { get; init; }
-
-    internal static (InferInput? Input, ApiError? Error) Parse(ref Utf8JsonReader reader, int index, string field)
+    public void Dispose()
     {
-        if (reader.TokenType != JsonTokenType.StartObject)
+        foreach (var input in _inputs)
         {
-            return (null, ApiError.Invalid(field, "each input must be an object with name, shape, datatype and data"));
+            input.Dispose();
         }
 
-        string? name = null;
-        string? datatype = null;
-        List<long>? shape = null;
-        JsonRange? data = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("name"u8))
-            {
-                if (name is not null)
-                {
-                    return (null, InferRequest.GivenTwice(field + ".name"));
-                }
-
-                reader.Read();
-                name = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-            }
-            else if (reader.ValueTextEquals("datatype"u8))
-            {
-                if (datatype is not null)
-                {
-                    return (null, InferRequest.GivenTwice(field + ".datatype"));
-                }
-
-                reader.Read();
-                datatype = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-            }
-            else if (reader.ValueTextEquals("shape"u8))
-            {
-                if (shape is not null)
-                {
-                    return (null, InferRequest.GivenTwice(field + ".shape"));
-                }
-
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.StartArray)
-                {
-                    return (null, ApiError.Invalid(field + ".shape", "'shape' must be an array of non-negative integers"));
-                }
-
-                shape = [];
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var dim) || dim < 0)
-                    {
-                        return (null, ApiError.Invalid(field + ".shape", "'shape' must be an array of non-negative integers"));
-                    }
-
-                    shape.Add(dim);
-                }
-            }
-            else if (reader.ValueTextEquals("data"u8))
-            {
-                if (data is not null)
-                {
-                    return (null, InferRequest.GivenTwice(field + ".data"));
-                }
-
-                reader.Read();
-                var start = (int)reader.TokenStartIndex;
-                reader.Skip();
-                data = new JsonRange(start, (int)reader.BytesConsumed - start);
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-
-        if (string.IsNullOrEmpty(name))
-        {
-            return (null, ApiError.Invalid(field + ".name", "'name' is required and must be a string"));
-        }
-
-        if (string.IsNullOrEmpty(datatype))
-        {
-            return (null, ApiError.Invalid(field + ".datatype", "'datatype' is required and must be a string"));
-        }
-
-        if (shape is null)
-        {
-            return (null, ApiError.Invalid(field + ".shape", "'shape' is required"));
-        }
-
-        if (data is null)
-        {
-            return (null, ApiError.Invalid(field + ".data", "'data' is required (binary tensor data is not supported)"));
-        }
-
-        return (new InferInput { Index = index, Name = name, Datatype = datatype, Shape = [.. shape], Data = data.Value }, null);
+        _inputs.Clear();
+        _body?.Dispose();
     }
 }

@@ -1,16 +1,16 @@
 using System.Reflection;
 using System.Text.Json;
+using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using MlServing.Api.Errors;
 using MlServing.Api.Health;
-using MlServing.Api.Hosting;
 using MlServing.Api.Observability;
 using MlServing.Api.OpenApi;
 using MlServing.Api.Requests;
 using MlServing.Api.Validation;
-using MlServing.Inference.Observability;
+using MlServing.Inference.Errors;
 using MlServing.Inference.Repository;
+using MlServing.Inference.Serving;
 using MlServing.Inference.Tensors;
 
 namespace MlServing.Api.OpenInference;
@@ -23,7 +23,9 @@ public static class OpenInferenceApi
     public static IEndpointRouteBuilder MapOpenInferenceApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var v2 = app.MapGroup("/v2").WithTags("Open Inference Protocol v2");
+        var http = app.ServiceProvider.GetRequiredService<HttpInference>();
+        var validator = app.ServiceProvider.GetRequiredService<IValidator<InferRequest>>();
+        var v2 = app.MapGroup("/v2").WithTags("Open Inference Protocol v2").WithMetadata(new ProtocolMetadata(ApiProtocol.V2));
 
         v2.MapGet(string.Empty, GetServerMetadata).WithName("ServerMetadata").WithSummary("Server name, version and extensions.");
         v2.MapGet("/health/live", () => TypedResults.Ok(new LiveResponse(true))).WithName("ServerLive").WithSummary("Process liveness.");
@@ -34,10 +36,9 @@ public static class OpenInferenceApi
         v2.MapGet("/models/{name}/ready", GetModelReady).WithName("ModelReady").WithSummary("Whether the model (newest version) serves.");
         v2.MapGet("/models/{name}/versions/{version}/ready", GetModelReady).WithName("ModelVersionReady").WithSummary("Whether the version serves.");
 
-        var infer = v2.MapGroup("/models/{name}");
-        InferenceTelemetry.AddInferenceTelemetry(infer, RequestProtocol.V2);
-        ConfigureInfer(infer.MapPost("/infer", InferAsync).WithName("ModelInfer"));
-        ConfigureInfer(infer.MapPost("/versions/{version}/infer", InferAsync).WithName("ModelVersionInfer"));
+        Func<HttpContext, Task> infer = context => InferAsync(context, http, validator);
+        ConfigureInfer(v2.MapPost("/models/{name}/infer", infer).WithName("ModelInfer"));
+        ConfigureInfer(v2.MapPost("/models/{name}/versions/{version}/infer", infer).WithName("ModelVersionInfer"));
 
         var repository = v2.MapGroup("/repository").WithTags("Model repository");
         repository.MapPost("/index", GetRepositoryIndexAsync).WithName("RepositoryIndex").WithSummary("Every model and version with its state.");
@@ -49,20 +50,43 @@ public static class OpenInferenceApi
     private static void ConfigureInfer(RouteHandlerBuilder builder) =>
         builder.WithSummary("Run inference (flat or nested data, all OIP datatypes, requested outputs subset).")
             .WithMetadata(new RequestBodyDocumentation(typeof(InferRequestDocument)))
-            .WithRequestValidation()
-            .Add(endpoint => ApiErrorResult.AddMetadata(endpoint, RequestProtocol.V2, 400, 404, 413, 415, 429, 503, 504));
+            .Produces<InferResponseDocument>(StatusCodes.Status200OK)
+            .Add(endpoint => ErrorResponse.AddMetadata(endpoint, ApiProtocol.V2, 400, 404, 413, 415, 429, 503, 504));
 
-    internal static async Task<Results<InferResponseResult, ApiErrorResult>> InferAsync(InferRequest request, IOptions<ServingOptions> serving, HttpContext context)
+    internal static async Task InferAsync(HttpContext context, HttpInference http, IValidator<InferRequest> validator)
     {
-        var model = request.Lookup.Model!;
-        var (inference, error) = InferDecoder.Decode(request, model);
-        if (error is not null)
+        var telemetry = http.Start(context, RequestProtocol.V2);
+        using var request = await InferRequest.ReadAsync(context, http.BodyLimit).ConfigureAwait(false);
+        var error = request.BodyError;
+        ModelLease? lease = null;
+        if (error is null)
         {
-            return new ApiErrorResult(error, RequestProtocol.V2);
+            (lease, error) = http.Service.Resolve(context.Request.RouteValues["name"] as string, context.Request.RouteValues["version"] as string);
         }
 
-        var (result, failure) = await InferenceExecution.RunAsync(context, model, inference!, request.TimeoutMicroseconds, serving.Value.QueueFullStatusCode).ConfigureAwait(false);
-        return failure is null ? new InferResponseResult(model, result!, request.Id) : new ApiErrorResult(failure, RequestProtocol.V2);
+        using (lease)
+        {
+            telemetry.Model = lease?.Model;
+            error ??= EnvelopeValidation.Check(validator, request) ?? request.DataError;
+            TimeSpan? timeout = null;
+            error ??= RequestDeadline.Resolve(context.Request, request.TimeoutMicroseconds, out timeout);
+            if (error is not null)
+            {
+                await HttpInference.WriteErrorAsync(context, error).ConfigureAwait(false);
+                return;
+            }
+
+            using var call = request.TakeCall(HttpInference.BypassCache(context.Request), timeout);
+            using var response = await http.InferAsync(context, lease!, call).ConfigureAwait(false);
+            if (response.Error is { } failure)
+            {
+                await HttpInference.WriteErrorAsync(context, failure).ConfigureAwait(false);
+                return;
+            }
+
+            await HttpInference.WriteJsonAsync(context, (response, request.Id), static (writer, state) =>
+                InferResponseWriter.Write(writer, state.response.Model!, state.response.Outputs, state.Id)).ConfigureAwait(false);
+        }
     }
 
     private static Ok<ServerMetadata> GetServerMetadata() =>
@@ -73,12 +97,12 @@ public static class OpenInferenceApi
             ? TypedResults.Ok(new ReadyResponse(true))
             : TypedResults.Json(new ReadyResponse(false), statusCode: StatusCodes.Status503ServiceUnavailable);
 
-    private static Results<Ok<ModelMetadataResponse>, JsonHttpResult<OipError>> GetModelMetadata(string name, string? version, ModelRepository repository)
+    private static Results<Ok<ModelMetadataResponse>, ErrorResponse> GetModelMetadata(string name, string? version, ModelRepository repository)
     {
-        var lookup = repository.Resolve(name, version);
-        if (lookup.Model is not { } model)
+        var lookup = repository.Find(name, version);
+        if (lookup.Version is not { } model)
         {
-            return Error(lookup);
+            return new ErrorResponse(lookup.Error!);
         }
 
         repository.TryGetEntry(name, out var entry);
@@ -89,10 +113,10 @@ public static class OpenInferenceApi
             model.Name, versions, Platform, Describe(model.Signature.Inputs), Describe(model.Signature.Outputs)));
     }
 
-    private static Results<Ok<ModelReadyResponse>, JsonHttpResult<OipError>> GetModelReady(string name, string? version, ModelRepository repository)
+    private static Results<Ok<ModelReadyResponse>, ErrorResponse> GetModelReady(string name, string? version, ModelRepository repository)
     {
-        var lookup = repository.Resolve(name, version);
-        return lookup.Model is not null ? TypedResults.Ok(new ModelReadyResponse(name, true)) : Error(lookup);
+        var lookup = repository.Find(name, version);
+        return lookup.Version is not null ? TypedResults.Ok(new ModelReadyResponse(name, true)) : new ErrorResponse(lookup.Error!);
     }
 
     private static async Task<Ok<RepositoryIndexEntry[]>> GetRepositoryIndexAsync(HttpContext context, ModelRepository repository)
@@ -131,30 +155,26 @@ public static class OpenInferenceApi
         return TypedResults.Ok(rows.ToArray());
     }
 
-    private static async Task<Results<Ok, JsonHttpResult<OipError>>> LoadModelAsync(string name, ModelRepository repository, CancellationToken cancellationToken)
+    private static async Task<Results<Ok, ErrorResponse>> LoadModelAsync(string name, ModelRepository repository, CancellationToken cancellationToken)
     {
         var entry = await repository.LoadModelAsync(name, cancellationToken).ConfigureAwait(false);
         if (entry is null)
         {
-            return TypedResults.Json(new OipError($"no model folder '{name}' in the repository"), statusCode: StatusCodes.Status404NotFound);
+            return new ErrorResponse(InferenceError.NotFound($"no model folder '{name}' in the repository"));
         }
 
-        return entry.FullyLoaded
-            ? TypedResults.Ok()
-            : TypedResults.Json(new OipError($"failed to load '{name}': {entry.Reason ?? string.Join("; ", entry.Versions.Where(v => v.Reason is not null).Select(v => $"version {v.Version}: {v.Reason}"))}"), statusCode: StatusCodes.Status400BadRequest);
+        return entry.Problem is { } problem
+            ? new ErrorResponse(InferenceError.Of(InferenceErrorKind.InvalidInput, $"failed to load '{name}': {problem}"))
+            : TypedResults.Ok();
     }
 
-    private static async Task<Results<Ok, JsonHttpResult<OipError>>> UnloadModelAsync(string name, ModelRepository repository, CancellationToken cancellationToken) =>
+    private static async Task<Results<Ok, ErrorResponse>> UnloadModelAsync(string name, ModelRepository repository, CancellationToken cancellationToken) =>
         await repository.UnloadModelAsync(name, cancellationToken).ConfigureAwait(false)
             ? TypedResults.Ok()
-            : TypedResults.Json(new OipError($"model '{name}' is not loaded"), statusCode: StatusCodes.Status404NotFound);
-
-    private static JsonHttpResult<OipError> Error(ModelLookup lookup) => TypedResults.Json(
-        new OipError(lookup.Message!),
-        statusCode: lookup.Status == ModelLookupStatus.NotReady ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status404NotFound);
+            : new ErrorResponse(InferenceError.NotFound($"model '{name}' is not loaded"));
 
     private static TensorMetadata[] Describe(TensorSpec[] specs) =>
-        Array.ConvertAll(specs, s => new TensorMetadata(s.Name, s.ProtocolDataType, s.Shape));
+        Array.ConvertAll(specs, s => new TensorMetadata(s.Name, s.DataType.ToProtocolName(), s.Shape));
 
     private static string StateName(ModelState state) => state switch
     {

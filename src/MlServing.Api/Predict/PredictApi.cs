@@ -1,47 +1,54 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
+using FluentValidation;
 using MlServing.Api.Errors;
-using MlServing.Api.Hosting;
 using MlServing.Api.Observability;
 using MlServing.Api.OpenApi;
 using MlServing.Api.Requests;
 using MlServing.Api.Validation;
-using MlServing.Inference.Observability;
 
 namespace MlServing.Api.Predict;
 
-/// <summary><c>POST /predict</c>: the client-friendly JSON API (DESIGN §3.1).</summary>
+/// <summary><c>POST /predict</c>: the client-friendly JSON API (docs/API.md). Decodes, calls the engine service, encodes.</summary>
 public static class PredictApi
 {
     public static IEndpointRouteBuilder MapPredictApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var group = app.MapGroup(string.Empty).WithTags("Predict");
-        InferenceTelemetry.AddInferenceTelemetry(group, RequestProtocol.Predict);
-        group.MapPost("/predict", PredictAsync)
+        var http = app.ServiceProvider.GetRequiredService<HttpInference>();
+        var validator = app.ServiceProvider.GetRequiredService<IValidator<PredictRequest>>();
+        Func<HttpContext, Task> handler = context => PredictAsync(context, http, validator);
+        app.MapGroup(string.Empty).WithTags("Predict").WithMetadata(new ProtocolMetadata(ApiProtocol.Predict))
+            .MapPost("/predict", handler)
             .WithName("Predict")
             .WithSummary("Predict with rows of features (by position or by name) or named input tensors.")
             .WithMetadata(new RequestBodyDocumentation(typeof(PredictRequestDocument)))
-            .WithRequestValidation()
-            .Add(builder =>
-            {
-                ValidationFilter.AddValidationMetadata(builder);
-                ApiErrorResult.AddMetadata(builder, RequestProtocol.Predict, 404, 413, 415, 429, 503, 504);
-            });
+            .Produces<PredictResponseDocument>(StatusCodes.Status200OK)
+            .Add(builder => ErrorResponse.AddMetadata(builder, ApiProtocol.Predict, 400, 404, 413, 415, 429, 503, 504));
         return app;
     }
 
-    internal static async Task<Results<PredictResponseResult, ApiErrorResult>> PredictAsync(PredictRequest request, IOptions<RequestLimitsOptions> limits, IOptions<ServingOptions> serving, HttpContext context)
+    internal static async Task PredictAsync(HttpContext context, HttpInference http, IValidator<PredictRequest> validator)
     {
-        var model = request.Lookup.Model!;
-        var (inference, error) = PredictDecoder.Decode(request, model, limits.Value.MaxRowsPerRequest);
+        var telemetry = http.Start(context, RequestProtocol.Predict);
+        using var request = await PredictRequest.ReadAsync(context, http.Service, http.BodyLimit).ConfigureAwait(false);
+        telemetry.Model = request.Lease?.Model;
+        var error = request.BodyError ?? request.LookupError ?? EnvelopeValidation.Check(validator, request) ?? request.DecodeError;
+        TimeSpan? timeout = null;
+        error ??= RequestDeadline.Resolve(context.Request, null, out timeout);
         if (error is not null)
         {
-            return new ApiErrorResult(error, RequestProtocol.Predict);
+            await HttpInference.WriteErrorAsync(context, error).ConfigureAwait(false);
+            return;
         }
 
-        var rows = PredictDecoder.RowsOf(inference!.Inputs);
-        var (result, failure) = await InferenceExecution.RunAsync(context, model, inference, null, serving.Value.QueueFullStatusCode).ConfigureAwait(false);
-        return failure is null ? new PredictResponseResult(model, result!, rows) : new ApiErrorResult(failure, RequestProtocol.Predict);
+        using var call = request.TakeCall(HttpInference.BypassCache(context.Request), timeout, out var rows);
+        using var response = await http.InferAsync(context, request.Lease!, call).ConfigureAwait(false);
+        if (response.Error is { } failure)
+        {
+            await HttpInference.WriteErrorAsync(context, failure).ConfigureAwait(false);
+            return;
+        }
+
+        await HttpInference.WriteJsonAsync(context, (response, rows), static (writer, state) =>
+            PredictResponseWriter.Write(writer, state.response.Model!, state.response.Outputs, state.rows)).ConfigureAwait(false);
     }
 }

@@ -1,60 +1,82 @@
 using System.Globalization;
 using System.Text.Json;
-using MlServing.Api.Errors;
 using MlServing.Api.Requests;
-using MlServing.Api.Validation;
-using MlServing.Inference.Observability;
-using MlServing.Inference.Repository;
+using MlServing.Inference.Errors;
+using MlServing.Inference.Serving;
+using MlServing.Inference.Tensors;
 
 namespace MlServing.Api.Predict;
 
 /// <summary>
-/// A <c>POST /predict</c> body (DESIGN §3.1), parsed in one pass with <see cref="Utf8JsonReader"/>. Rows stay as
-/// ranges of the pooled body until the decoder writes them into the model's typed buffers.
+/// A <c>POST /predict</c> body (docs/API.md), parsed in one pass with <see cref="Utf8JsonReader"/>: when the reader
+/// meets <c>instances</c> or <c>inputs</c> the model is resolved with what is known so far and the rows are decoded
+/// straight into its typed buffers. Only when a later <c>model</c>/<c>version</c> member changes the answer (or
+/// nothing could be resolved yet) is that range read a second time.
 /// </summary>
-public sealed class PredictRequest : IValidatedRequest, IDisposable
+public sealed class PredictRequest : IDisposable
 {
+    private readonly InferenceService _service;
     private RequestBody? _body;
+    private (int Start, int Length) _range;
+    private (string? Model, string? Version)? _resolvedWith;
+    private PooledTensor[]? _inputs;
 
-    public RequestProtocol Protocol => RequestProtocol.Predict;
-
-    public ApiError? BindingError { get; private set; }
-
-    public ModelLookup Lookup { get; private set; }
+    private PredictRequest(InferenceService service) => _service = service;
 
     public string? Model { get; private set; }
 
     public string? Version { get; private set; }
 
-    /// <summary>The <c>instances</c> array, and how many rows it has.</summary>
-    public JsonRange? Instances { get; private set; }
+    /// <summary>True when the body has <c>instances</c> (rows); false for <c>inputs</c> (named tensors).</summary>
+    public bool HasInstances { get; private set; }
 
+    public bool HasInputs { get; private set; }
+
+    /// <summary>Rows in <c>instances</c>.</summary>
     public int InstanceCount { get; private set; }
 
-    /// <summary>The <c>inputs</c> object's members: input name and value range.</summary>
-    public List<KeyValuePair<string, JsonRange>>? Inputs { get; private set; }
+    /// <summary>The body could not be read or is not a well-formed request (413, 415, malformed JSON).</summary>
+    public InferenceError? BodyError { get; private set; }
 
-    public ReadOnlySpan<byte> Slice(JsonRange range) => _body!.Slice(range);
+    /// <summary>The model or version cannot be had (404, 503).</summary>
+    public InferenceError? LookupError { get; private set; }
 
-    public static async ValueTask<PredictRequest> BindAsync(HttpContext context)
+    /// <summary>A row or tensor could not be decoded into the model's types (400 naming it).</summary>
+    public InferenceError? DecodeError { get; private set; }
+
+    public ModelLease? Lease { get; private set; }
+
+    public static async ValueTask<PredictRequest> ReadAsync(HttpContext context, InferenceService service, long bodyLimit)
     {
-        var request = new PredictRequest();
-        context.Response.RegisterForDispose(request);
-        (request._body, request.BindingError) = await RequestBody.ReadJsonAsync(context, request.Parse).ConfigureAwait(false);
-        if (request.BindingError is null)
+        var request = new PredictRequest(service);
+        (request._body, request.BodyError) = await RequestBody.ReadAsync(context, bodyLimit).ConfigureAwait(false);
+        if (request._body is { } body)
         {
-            request.Lookup = context.RequestServices.GetRequiredService<ModelRepository>().Resolve(request.Model, request.Version);
+            request.BodyError = RequestBody.Parse(body.Span, request.Parse);
+            if (request.BodyError is null)
+            {
+                request.Settle();
+            }
         }
 
         return request;
     }
 
-    private ApiError? Parse(ReadOnlySpan<byte> json)
+    /// <summary>The decoded inputs as a call for the engine (the call takes the tensors), and the rows to answer one prediction each for (-1: none).</summary>
+    public InferenceCall TakeCall(bool bypassCache, TimeSpan? timeout, out int rows)
+    {
+        var inputs = _inputs!;
+        _inputs = null;
+        rows = HasInstances ? InstanceCount : CommonRows(inputs);
+        return new InferenceCall(inputs, HasInstances ? PredictFields.Rows : PredictFields.Tensors) { BypassCache = bypassCache, Timeout = timeout };
+    }
+
+    private InferenceError? Parse(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            return ApiError.Invalid("body", "the body must be a JSON object with 'instances' or 'inputs'");
+            return InferenceError.Invalid("body", "the body must be a JSON object with 'instances' or 'inputs'");
         }
 
         var versionSeen = false;
@@ -70,7 +92,7 @@ public sealed class PredictRequest : IValidatedRequest, IDisposable
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.String)
                 {
-                    return ApiError.Invalid("model", "'model' must be a string");
+                    return InferenceError.Invalid("model", "'model' must be a string");
                 }
 
                 Model = reader.GetString();
@@ -84,64 +106,40 @@ public sealed class PredictRequest : IValidatedRequest, IDisposable
 
                 versionSeen = true;
                 reader.Read();
-                Version = reader.TokenType switch
+                if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var number))
                 {
-                    JsonTokenType.String => reader.GetString(),
-                    JsonTokenType.Number when reader.TryGetInt64(out var number) => number.ToString(CultureInfo.InvariantCulture),
-                    JsonTokenType.Null => null,
-                    _ => "\u0000",
-                };
-                if (Version == "\u0000")
+                    Version = number.ToString(CultureInfo.InvariantCulture);
+                }
+                else if (reader.TokenType is JsonTokenType.String or JsonTokenType.Null)
                 {
-                    return ApiError.Invalid("version", "'version' must be a string or an integer");
+                    Version = reader.GetString();
+                }
+                else
+                {
+                    return InferenceError.Invalid("version", "'version' must be a string or an integer");
                 }
             }
-            else if (reader.ValueTextEquals("instances"u8))
+            else if (reader.ValueTextEquals("instances"u8) || reader.ValueTextEquals("inputs"u8))
             {
-                if (Instances is not null)
+                var instances = reader.ValueTextEquals("instances"u8);
+                if (instances ? HasInstances : HasInputs)
                 {
-                    return GivenTwice("instances");
+                    return GivenTwice(instances ? "instances" : "inputs");
                 }
 
                 reader.Read();
-                if (reader.TokenType != JsonTokenType.StartArray)
+                if (instances ? reader.TokenType != JsonTokenType.StartArray : reader.TokenType != JsonTokenType.StartObject)
                 {
-                    return ApiError.Invalid("instances", "'instances' must be an array of rows");
+                    return instances
+                        ? InferenceError.Invalid("instances", "'instances' must be an array of rows")
+                        : InferenceError.Invalid("inputs", "'inputs' must be an object of input name to batch-first nested array");
                 }
 
+                HasInstances |= instances;
+                HasInputs |= !instances;
                 var start = (int)reader.TokenStartIndex;
-                var count = 0;
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    count++;
-                    reader.Skip();
-                }
-
-                Instances = new JsonRange(start, (int)reader.BytesConsumed - start);
-                InstanceCount = count;
-            }
-            else if (reader.ValueTextEquals("inputs"u8))
-            {
-                if (Inputs is not null)
-                {
-                    return GivenTwice("inputs");
-                }
-
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.StartObject)
-                {
-                    return ApiError.Invalid("inputs", "'inputs' must be an object of input name to batch-first nested array");
-                }
-
-                Inputs = [];
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    var name = reader.GetString()!;
-                    reader.Read();
-                    var start = (int)reader.TokenStartIndex;
-                    reader.Skip();
-                    Inputs.Add(new(name, new JsonRange(start, (int)reader.BytesConsumed - start)));
-                }
+                Decode(ref reader, instances);
+                _range = (start, (int)reader.BytesConsumed - start);
             }
             else if (reader.ValueTextEquals("parameters"u8))
             {
@@ -151,21 +149,144 @@ public sealed class PredictRequest : IValidatedRequest, IDisposable
             else
             {
                 var name = reader.GetString();
-                return ApiError.Invalid(name ?? "body", $"unknown field '{name}' (expected model, version, instances or inputs)");
+                return InferenceError.Invalid(name ?? "body", $"unknown field '{name}' (expected model, version, instances or inputs)");
             }
         }
 
         // A second value or any other trailing content makes the body ambiguous: reject it (Read throws on garbage).
         if (reader.Read())
         {
-            return ApiError.Invalid("body", "unexpected content after the JSON object");
+            return InferenceError.Invalid("body", "unexpected content after the JSON object");
         }
 
         return null;
     }
 
-    /// <summary>A repeated member would be read last-wins while a proxy may have checked the first: reject it.</summary>
-    private static ApiError GivenTwice(string field) => ApiError.Invalid(field, $"'{field}' is given more than once");
+    /// <summary>Decodes the value the reader is on with the model resolved so far; leaves the reader at its end either way.</summary>
+    private void Decode(ref Utf8JsonReader reader, bool instances)
+    {
+        var depth = reader.CurrentDepth;
+        if (HasInstances && HasInputs)
+        {
+            reader.Skip();
+            return;
+        }
 
-    public void Dispose() => _body?.Dispose();
+        if (Lease is null && LookupError is null)
+        {
+            (Lease, LookupError) = _service.Resolve(Model, Version);
+            _resolvedWith = (Model, Version);
+        }
+
+        if (Lease is not { } lease)
+        {
+            reader.Skip();
+            return;
+        }
+
+        DecodeError = instances ? DecodeRows(ref reader, lease) : DecodeTensors(ref reader, lease);
+        if (DecodeError is not null)
+        {
+            JsonValueEnd.SkipTo(ref reader, depth);
+        }
+    }
+
+    private InferenceError? DecodeRows(ref Utf8JsonReader reader, ModelLease lease)
+    {
+        var error = PredictRows.ReadInstances(ref reader, lease.Model, out _inputs, out var rows);
+        InstanceCount = rows;
+        return error;
+    }
+
+    private InferenceError? DecodeTensors(ref Utf8JsonReader reader, ModelLease lease)
+    {
+        var tensors = new List<PooledTensor>(lease.Model.Signature.Inputs.Length);
+        try
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString()!;
+                reader.Read();
+                var error = PredictRows.ReadNamedTensor(ref reader, name, lease.Model, out var tensor);
+                if (error is not null)
+                {
+                    return error;
+                }
+
+                tensors.Add(tensor);
+            }
+
+            _inputs = [.. tensors];
+            tensors.Clear();
+            return null;
+        }
+        finally
+        {
+            foreach (var tensor in tensors)
+            {
+                tensor.Dispose();
+            }
+        }
+    }
+
+    /// <summary>After the whole body: if later members changed the model or version, resolve again and decode the range again.</summary>
+    private void Settle()
+    {
+        if ((HasInstances && HasInputs) || (!HasInstances && !HasInputs) || _resolvedWith == (Model, Version))
+        {
+            return;
+        }
+
+        Lease?.Dispose();
+        DisposeInputs();
+        DecodeError = null;
+        (Lease, LookupError) = _service.Resolve(Model, Version);
+        _resolvedWith = (Model, Version);
+        if (Lease is { } lease)
+        {
+            var reader = new Utf8JsonReader(_body!.Span.Slice(_range.Start, _range.Length), new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
+            reader.Read();
+            DecodeError = HasInstances ? DecodeRows(ref reader, lease) : DecodeTensors(ref reader, lease);
+        }
+    }
+
+    /// <summary>The shared dim 0 of every input, or -1 when the inputs are not all batch-first with one row count.</summary>
+    private static int CommonRows(PooledTensor[] inputs)
+    {
+        long rows = -1;
+        foreach (var input in inputs)
+        {
+            if (input.Shape.Length == 0 || (rows >= 0 && input.Shape[0] != rows))
+            {
+                return -1;
+            }
+
+            rows = input.Shape[0];
+        }
+
+        return (int)rows;
+    }
+
+    /// <summary>A repeated member would be read last-wins while a proxy may have checked the first: reject it.</summary>
+    private static InferenceError GivenTwice(string field) => InferenceError.Invalid(field, $"'{field}' is given more than once");
+
+    private void DisposeInputs()
+    {
+        if (_inputs is { } inputs)
+        {
+            foreach (var input in inputs)
+            {
+                input?.Dispose();
+            }
+
+            _inputs = null;
+        }
+    }
+
+    public void Dispose()
+    {
+        DisposeInputs();
+        Lease?.Dispose();
+        _body?.Dispose();
+    }
 }

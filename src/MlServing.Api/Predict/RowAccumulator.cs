@@ -12,11 +12,11 @@ internal sealed class RowAccumulator : IDisposable
     private readonly TensorSpec _spec;
     private long[]? _rowShape;
 
-    public RowAccumulator(TensorSpec spec, int rowsHint)
+    public RowAccumulator(TensorSpec spec)
     {
         _spec = spec;
         var width = spec.FixedRowElementCount;
-        Builder = new PooledTensorBuilder(spec.DataType, (int)Math.Clamp(width > 0 ? width * rowsHint : 64, 4, 1 << 20));
+        Builder = new PooledTensorBuilder(spec.DataType, (int)Math.Clamp(width > 0 ? width : 64, 4, 1 << 20));
     }
 
     public PooledTensorBuilder Builder { get; }

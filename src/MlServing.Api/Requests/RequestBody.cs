@@ -1,8 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
-using MlServing.Api.Errors;
+using MlServing.Inference.Errors;
 
 namespace MlServing.Api.Requests;
 
@@ -21,20 +20,18 @@ public sealed class RequestBody : IDisposable
 
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
 
-    public ReadOnlySpan<byte> Slice(JsonRange range) => _buffer.AsSpan(range.Start, range.Length);
-
     /// <summary>Reads a JSON body up to <paramref name="limit"/> bytes, or returns the 413/415/400 that explains why not.</summary>
-    public static async ValueTask<(RequestBody? Body, ApiError? Error)> ReadAsync(HttpContext context, long limit)
+    public static async ValueTask<(RequestBody? Body, InferenceError? Error)> ReadAsync(HttpContext context, long limit)
     {
         var request = context.Request;
         if (request.ContentType is { Length: > 0 } && !request.HasJsonContentType())
         {
-            return (null, ApiError.UnsupportedMediaType($"Content-Type must be application/json, not '{request.ContentType}'"));
+            return (null, InferenceError.Of(InferenceErrorKind.UnsupportedFormat, $"Content-Type must be application/json, not '{request.ContentType}'"));
         }
 
         if (request.ContentLength > limit)
         {
-            return (null, ApiError.TooLarge("body", $"the body has {request.ContentLength} bytes; the limit is {limit} (MlServing:Limits:MaxRequestBodyBytes)"));
+            return (null, InferenceError.TooLarge("body", $"the body has {request.ContentLength} bytes; the limit is {limit} (MlServing:Limits:MaxRequestBodyBytes)"));
         }
 
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
@@ -66,14 +63,14 @@ public sealed class RequestBody : IDisposable
                 if (length > limit)
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
-                    return (null, ApiError.TooLarge("body", $"the body is over the limit of {limit} bytes (MlServing:Limits:MaxRequestBodyBytes)"));
+                    return (null, InferenceError.TooLarge("body", $"the body is over the limit of {limit} bytes (MlServing:Limits:MaxRequestBodyBytes)"));
                 }
             }
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            return (null, ApiError.TooLarge("body", $"the body is over the limit of {limit} bytes (MlServing:Limits:MaxRequestBodyBytes)"));
+            return (null, InferenceError.TooLarge("body", $"the body is over the limit of {limit} bytes (MlServing:Limits:MaxRequestBodyBytes)"));
         }
         catch
         {
@@ -84,34 +81,27 @@ public sealed class RequestBody : IDisposable
         if (length == 0)
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            return (null, ApiError.Invalid("body", "the request body is empty; send a JSON object"));
+            return (null, InferenceError.Invalid("body", "the request body is empty; send a JSON object"));
         }
 
         return (new RequestBody(buffer, length), null);
     }
 
-    /// <summary>Reads the body and runs <paramref name="parse"/> over it; malformed JSON or text becomes a 400 on <c>body</c>.</summary>
-    public static async ValueTask<(RequestBody? Body, ApiError? Error)> ReadJsonAsync(HttpContext context, JsonBodyParser parse)
+    /// <summary>Runs <paramref name="parse"/> over a whole JSON body; malformed JSON or text becomes a 400 on <c>body</c>.</summary>
+    public static InferenceError? Parse(ReadOnlySpan<byte> json, JsonBodyParser parse)
     {
-        var limit = context.RequestServices.GetRequiredService<IOptions<RequestLimitsOptions>>().Value.MaxRequestBodyBytes;
-        var (body, error) = await ReadAsync(context, limit).ConfigureAwait(false);
-        if (body is null)
-        {
-            return (null, error);
-        }
-
         try
         {
-            return (body, parse(body.Span));
+            return parse(json);
         }
         catch (JsonException ex)
         {
-            return (body, ApiError.Invalid("body", "malformed JSON: " + ex.Message));
+            return InferenceError.Invalid("body", "malformed JSON: " + ex.Message);
         }
         catch (InvalidOperationException ex)
         {
             // Utf8JsonReader.GetString: a string holds invalid UTF-8 or an unpaired surrogate escape.
-            return (body, ApiError.Invalid("body", "a string is not valid Unicode text: " + ex.Message));
+            return InferenceError.Invalid("body", "a string is not valid Unicode text: " + ex.Message);
         }
     }
 
@@ -126,7 +116,4 @@ public sealed class RequestBody : IDisposable
 }
 
 /// <summary>Parses a whole JSON body held in memory; returns the 4xx that explains a bad one, or null.</summary>
-public delegate ApiError? JsonBodyParser(ReadOnlySpan<byte> json);
-
-/// <summary>A byte range of a JSON value inside a <see cref="RequestBody"/>.</summary>
-public readonly record struct JsonRange(int Start, int Length);
+public delegate InferenceError? JsonBodyParser(ReadOnlySpan<byte> json);

@@ -1,10 +1,9 @@
-using System.Diagnostics;
 using MlServing.Inference.Pipeline;
 
 namespace MlServing.Inference.Batching;
 
 /// <summary>
-/// One queued request. Exactly one party moves it out of <c>Queued</c>: a runner that takes it into a batch,
+/// One queued request (timestamps from the pipeline's <see cref="TimeProvider"/>). Exactly one party moves it out of <c>Queued</c>: a runner that takes it into a batch,
 /// or the caller that abandons it (cancelled, deadline passed). Whoever wins owns the completion.
 /// </summary>
 internal sealed class BatchItem
@@ -15,10 +14,10 @@ internal sealed class BatchItem
 
     private int _state;
 
-    public BatchItem(InferenceRequest request)
+    public BatchItem(InferenceRequest request, long enqueuedTimestamp)
     {
         Request = request;
-        EnqueuedTimestamp = Stopwatch.GetTimestamp();
+        EnqueuedTimestamp = enqueuedTimestamp;
     }
 
     public InferenceRequest Request { get; }

@@ -89,36 +89,18 @@ internal static class BatchTensors
         }
     }
 
-    /// <summary>Rows [<paramref name="start"/>, start+<paramref name="count"/>) of a batch output of <paramref name="total"/> rows.</summary>
+    /// <summary>
+    /// Rows [<paramref name="start"/>, start+<paramref name="count"/>) of a batch output of <paramref name="total"/>
+    /// rows: a view sharing the batch output's memory.
+    /// </summary>
     public static PooledTensor Slice(PooledTensor output, int total, int start, int count)
     {
-        if (output.Maps is { } maps)
-        {
-            if (maps.Count != total)
-            {
-                throw new InvalidOperationException($"output '{output.Name}' has {maps.Count} entries for a batch of {total} rows");
-            }
-
-            return PooledTensor.FromMaps(output.Name, new MapSequence(maps.Rows.AsSpan(start, count).ToArray()));
-        }
-
         if (output.Shape.Length == 0 || output.Shape[0] != total)
         {
             throw new InvalidOperationException($"output '{output.Name}' has shape [{string.Join(',', output.Shape)}] for a batch of {total} rows; the model does not batch along dim 0");
         }
 
-        var shape = (long[])output.Shape.Clone();
-        shape[0] = count;
-        var perRow = output.ElementCount / total;
-        if (output.IsStrings)
-        {
-            var strings = ArrayPool<string>.Shared.Rent(Math.Max(1, count * perRow));
-            output.Strings.Slice(start * perRow, count * perRow).CopyTo(strings);
-            return PooledTensor.FromRentedStrings(output.Name, shape, strings, count * perRow);
-        }
-
-        var rowBytes = output.ByteLength / total;
-        return PooledTensor.Copy(output.Name, output.DataType, shape, output.Bytes.Slice(start * rowBytes, count * rowBytes));
+        return output.SliceRows(start, count);
     }
 
     public static void Dispose(PooledTensor?[] tensors)

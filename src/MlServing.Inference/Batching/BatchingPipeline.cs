@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
+using MlServing.Inference.Errors;
 using MlServing.Inference.Observability;
 using MlServing.Inference.Pipeline;
 using MlServing.Inference.Runtime;
@@ -10,8 +10,8 @@ using MlServing.Inference.Tensors;
 namespace MlServing.Inference.Batching;
 
 /// <summary>
-/// The dynamic micro-batcher of one model version (DESIGN §5). Requests wait in a queue bounded by rows (full ⇒
-/// <see cref="InferenceStatus.QueueFull"/> at once); <see cref="BatchPolicy.Instances"/> runners each take the
+/// The dynamic micro-batcher of one model version (docs/BATCHING_AND_CACHING.md). Requests wait in a queue bounded by rows (full ⇒
+/// <see cref="InferenceErrorKind.QueueFull"/> at once); <see cref="BatchPolicy.Instances"/> runners each take the
 /// oldest request, add compatible ones up to <see cref="BatchPolicy.MaxBatchSize"/> rows (waiting at most
 /// <see cref="BatchPolicy.MaxQueueDelay"/>), run one session call synchronously and slice the outputs back.
 /// Cancelled or expired requests leave the queue without running. Disposal drains what is queued.
@@ -25,6 +25,7 @@ public sealed class BatchingPipeline : IInferencePipeline
     private readonly ILogger _logger;
     private readonly Channel<BatchItem> _queue;
     private readonly Task[] _runners;
+    private const string DeadlinePassed = "the request deadline passed while it was queued";
     private int _queuedRows;
     private volatile bool _closing;
 
@@ -53,12 +54,12 @@ public sealed class BatchingPipeline : IInferencePipeline
     {
         if (cancellationToken.IsCancellationRequested)
         {
-            return ValueTask.FromResult(InferenceResult.Failure(InferenceStatus.Cancelled, "the request was cancelled"));
+            return ValueTask.FromResult(InferenceResult.Failure(InferenceErrorKind.Cancelled, "the request was cancelled"));
         }
 
         if (_closing)
         {
-            return ValueTask.FromResult(InferenceResult.Failure(InferenceStatus.Unavailable, "the model version is shutting down"));
+            return ValueTask.FromResult(Unavailable());
         }
 
         // Admission by rows: a request bigger than the whole queue still gets in when the queue is empty.
@@ -67,16 +68,15 @@ public sealed class BatchingPipeline : IInferencePipeline
         if (queued > _policy.MaxQueueSize && queued != rows)
         {
             Interlocked.Add(ref _queuedRows, -rows);
-            return ValueTask.FromResult(InferenceResult.Failure(
-                InferenceStatus.QueueFull, $"the queue of this model version is full ({_policy.MaxQueueSize} rows); retry later"));
+            return ValueTask.FromResult(InferenceResult.Failure(QueueFull()));
         }
 
         _metrics.QueueDepth.Inc(rows);
-        var item = new BatchItem(request);
+        var item = new BatchItem(request, _time.GetTimestamp());
         if (!_queue.Writer.TryWrite(item))
         {
             Dequeued(rows);
-            return ValueTask.FromResult(InferenceResult.Failure(InferenceStatus.Unavailable, "the model version is shutting down"));
+            return ValueTask.FromResult(Unavailable());
         }
 
         return cancellationToken.CanBeCanceled || request.DeadlineTimestamp != 0
@@ -87,35 +87,41 @@ public sealed class BatchingPipeline : IInferencePipeline
     private async ValueTask<InferenceResult> WaitAsync(BatchItem item, CancellationToken cancellationToken)
     {
         using var registration = cancellationToken.UnsafeRegister(
-            static state => ((BatchingPipeline)((object[])state!)[0]).Abandon((BatchItem)((object[])state)[1], InferenceStatus.Cancelled, "the request was cancelled while queued"),
+            static state => ((BatchingPipeline)((object[])state!)[0]).Abandon((BatchItem)((object[])state)[1], InferenceErrorKind.Cancelled, "the request was cancelled while queued"),
             new object[] { this, item });
         if (item.Request.DeadlineTimestamp == 0)
         {
             return await item.Completion.Task.ConfigureAwait(false);
         }
 
-        var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), item.Request.DeadlineTimestamp);
+        var remaining = _time.GetElapsedTime(_time.GetTimestamp(), item.Request.DeadlineTimestamp);
         try
         {
             return await item.Completion.Task.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _time, CancellationToken.None).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            Abandon(item, InferenceStatus.DeadlineExceeded, "the request deadline passed while it was queued");
+            Abandon(item, InferenceErrorKind.DeadlineExceeded, DeadlinePassed);
 
             // Either we abandoned it, or a runner took it just before the deadline: then its result counts.
             return await item.Completion.Task.ConfigureAwait(false);
         }
     }
 
-    private void Abandon(BatchItem item, InferenceStatus status, string message)
+    private void Abandon(BatchItem item, InferenceErrorKind kind, string message)
     {
         if (item.TryAbandon())
         {
             Dequeued(item.Rows);
-            item.Completion.TrySetResult(InferenceResult.Failure(status, message));
+            item.Completion.TrySetResult(InferenceResult.Failure(kind, message));
         }
     }
+
+    private InferenceError QueueFull() =>
+        InferenceError.Retryable(InferenceErrorKind.QueueFull, $"the queue of this model version is full ({_policy.MaxQueueSize} rows); retry later", 1);
+
+    private static InferenceResult Unavailable() =>
+        InferenceResult.Failure(InferenceError.Unavailable("the model version is shutting down"));
 
     private void Dequeued(int rows)
     {
@@ -182,9 +188,9 @@ public sealed class BatchingPipeline : IInferencePipeline
         }
 
         Dequeued(item.Rows);
-        if (item.IsExpired(Stopwatch.GetTimestamp()))
+        if (item.IsExpired(_time.GetTimestamp()))
         {
-            item.Completion.TrySetResult(InferenceResult.Failure(InferenceStatus.DeadlineExceeded, "the request deadline passed while it was queued"));
+            item.Completion.TrySetResult(InferenceResult.Failure(InferenceErrorKind.DeadlineExceeded, DeadlinePassed));
             return false;
         }
 
@@ -195,18 +201,18 @@ public sealed class BatchingPipeline : IInferencePipeline
     private async ValueTask<(int Rows, BatchItem? Carried)> GatherAsync(ChannelReader<BatchItem> reader, List<BatchItem> batch, int rows)
     {
         var first = batch[0];
-        var waitUntil = first.EnqueuedTimestamp + (long)(_policy.MaxQueueDelay.TotalSeconds * Stopwatch.Frequency);
+        var waitUntil = first.EnqueuedTimestamp + (long)(_policy.MaxQueueDelay.TotalSeconds * _time.TimestampFrequency);
         while (rows < _policy.MaxBatchSize)
         {
             if (!reader.TryRead(out var next))
             {
-                var now = Stopwatch.GetTimestamp();
+                var now = _time.GetTimestamp();
                 if (_policy.MaxQueueDelay == TimeSpan.Zero || _policy.IsPreferred(rows) || now >= waitUntil)
                 {
                     break;
                 }
 
-                using var timeout = new CancellationTokenSource(Stopwatch.GetElapsedTime(now, waitUntil), _time);
+                using var timeout = new CancellationTokenSource(_time.GetElapsedTime(now, waitUntil), _time);
                 try
                 {
                     if (!await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false))
@@ -241,10 +247,10 @@ public sealed class BatchingPipeline : IInferencePipeline
 
     private void Execute(List<BatchItem> batch, int rows)
     {
-        var start = Stopwatch.GetTimestamp();
+        var start = _time.GetTimestamp();
         foreach (var item in batch)
         {
-            _metrics.QueueDuration.Observe(Stopwatch.GetElapsedTime(item.EnqueuedTimestamp, start).TotalSeconds);
+            _metrics.QueueDuration.Observe(_time.GetElapsedTime(item.EnqueuedTimestamp, start).TotalSeconds);
         }
 
         if (batch.Count == 1)
@@ -314,15 +320,15 @@ public sealed class BatchingPipeline : IInferencePipeline
         {
             // The inputs passed validation against the signature, so what ONNX Runtime still rejects is a property
             // of the values (incompatible dynamic dims, out-of-range indices): the client's to fix.
-            return InferenceResult.Failure(InferenceStatus.InvalidInput, "the model rejected the input: " + ex.Message);
+            return InferenceResult.Failure(InferenceErrorKind.InvalidInput, "the model rejected the input: " + ex.Message);
         }
     }
 
     private PooledTensor[] Run(PooledTensor[] inputs, int[] outputIndices, int rows)
     {
-        var start = Stopwatch.GetTimestamp();
+        var start = _time.GetTimestamp();
         var outputs = _session.Run(inputs, outputIndices);
-        _metrics.ComputeDuration.Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
+        _metrics.ComputeDuration.Observe(_time.GetElapsedTime(start).TotalSeconds);
         _metrics.BatchSize.Observe(rows);
         return outputs;
     }

@@ -13,10 +13,9 @@ namespace MlServing.Inference.Caching;
 /// </summary>
 internal static class CacheEntryCodec
 {
-    private const byte FormatVersion = 1;
+    private const byte FormatVersion = 2;
     private const byte Numeric = 0;
     private const byte Strings = 1;
-    private const byte Maps = 2;
 
     /// <summary>Encodes rows [row, row+1) of every output (<paramref name="row"/> = -1: the whole tensors).</summary>
     public static byte[] Encode(PooledTensor[] outputs, int rows, int row)
@@ -28,29 +27,14 @@ internal static class CacheEntryCodec
         {
             var whole = row < 0;
             var dims = whole ? output.Shape.AsSpan() : output.Shape.AsSpan(1);
-            var kind = output.Maps is not null ? Maps : output.IsStrings ? Strings : Numeric;
+            var kind = output.IsStrings ? Strings : Numeric;
             writer.Write([kind, (byte)output.DataType, (byte)dims.Length]);
             foreach (var dim in dims)
             {
                 WriteLong(writer, dim);
             }
 
-            if (output.Maps is { } maps)
-            {
-                var first = whole ? 0 : row;
-                var count = whole ? maps.Count : 1;
-                WriteInt(writer, count);
-                for (var r = first; r < first + count; r++)
-                {
-                    WriteInt(writer, maps.Rows[r].Length);
-                    foreach (var (key, value) in maps.Rows[r])
-                    {
-                        WriteString(writer, key);
-                        WriteLong(writer, BitConverter.DoubleToInt64Bits(value));
-                    }
-                }
-            }
-            else if (output.IsStrings)
+            if (output.IsStrings)
             {
                 var perRow = whole ? output.ElementCount : output.ElementCount / rows;
                 var start = whole ? 0 : row * perRow;
@@ -109,7 +93,7 @@ internal static class CacheEntryCodec
             var rank = payload[position + 2];
             position += 3;
             var spec = signature.Outputs[i];
-            if (type != spec.DataType || kind != (spec.IsTensor ? (type == TensorDataType.Bytes ? Strings : Numeric) : Maps) || position + (rank * 8) > payload.Length)
+            if (type != spec.DataType || kind != (type == TensorDataType.Bytes ? Strings : Numeric) || position + (rank * 8) > payload.Length)
             {
                 return false;
             }
@@ -137,7 +121,7 @@ internal static class CacheEntryCodec
 
                 position += length;
             }
-            else if (!SkipVariable(payload, ref position, kind, length))
+            else if (!SkipStrings(payload, ref position, length))
             {
                 return false;
             }
@@ -148,34 +132,16 @@ internal static class CacheEntryCodec
         return position == payload.Length;
     }
 
-    private static bool SkipVariable(ReadOnlySpan<byte> payload, ref int position, byte kind, int count)
+    private static bool SkipStrings(ReadOnlySpan<byte> payload, ref int position, int count)
     {
-        for (var r = 0; r < count; r++)
+        for (var e = 0; e < count; e++)
         {
-            var entries = 1;
-            if (kind == Maps && !TryReadInt(payload, ref position, out entries))
+            if (!TryReadInt(payload, ref position, out var length) || length < 0 || position + length > payload.Length)
             {
                 return false;
             }
 
-            for (var e = 0; e < entries; e++)
-            {
-                if (!TryReadInt(payload, ref position, out var length) || length < 0 || position + length > payload.Length)
-                {
-                    return false;
-                }
-
-                position += length;
-                if (kind == Maps)
-                {
-                    if (position + 8 > payload.Length)
-                    {
-                        return false;
-                    }
-
-                    position += 8;
-                }
-            }
+            position += length;
         }
 
         return true;
@@ -197,31 +163,6 @@ internal static class CacheEntryCodec
         {
             builder.AppendString(ReadString(data, ref position));
         }
-    }
-
-    /// <summary>The maps of a decoded sequence-of-map output.</summary>
-    public static IEnumerable<KeyValuePair<string, double>[]> ReadMaps(CachedOutput output)
-    {
-        var data = output.Entry.AsMemory(output.Offset, output.Length);
-        var position = 0;
-        TryReadInt(data.Span, ref position, out var rows);
-        var result = new KeyValuePair<string, double>[rows][];
-        for (var r = 0; r < rows; r++)
-        {
-            TryReadInt(data.Span, ref position, out var entries);
-            var map = new KeyValuePair<string, double>[entries];
-            for (var e = 0; e < entries; e++)
-            {
-                var key = ReadString(data.Span, ref position);
-                var value = BitConverter.Int64BitsToDouble(BinaryPrimitives.ReadInt64LittleEndian(data.Span.Slice(position)));
-                position += 8;
-                map[e] = new(key, value);
-            }
-
-            result[r] = map;
-        }
-
-        return result;
     }
 
     private static string ReadString(ReadOnlySpan<byte> data, ref int position)

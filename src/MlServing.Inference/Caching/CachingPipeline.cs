@@ -9,7 +9,8 @@ namespace MlServing.Inference.Caching;
 /// <summary>
 /// Wraps a version's pipeline with the prediction cache. Batchable models are cached per row: a request whose
 /// rows are partly cached sends only the missing rows to the model and merges the answers in row order, byte for
-/// byte as the model gave them. Non-batchable models are cached per request. The store fails open.
+/// byte as the model gave them. Non-batchable models are cached per request. The store fails open. When every row
+/// is computed, the model's own output tensors are handed on (moved, not copied).
 /// </summary>
 public sealed class CachingPipeline : IInferencePipeline
 {
@@ -66,25 +67,30 @@ public sealed class CachingPipeline : IInferencePipeline
 
         if (missing.Count == 0)
         {
-            return InferenceResult.Success(Assemble(request, cached, null, null, rows));
+            return InferenceResult.Success(Assemble(request.OutputIndices, cached, null, null, rows));
         }
 
         // Everything is computed for a miss, so the stored entry serves any later output selection.
         var allOutputs = _session.AllOutputs;
         var computeAll = missing.Count == rows;
-        var subRequest = computeAll
-            ? new InferenceRequest(request.Inputs, allOutputs, request.Rows) { DeadlineTimestamp = request.DeadlineTimestamp, OwnsInputs = false }
-            : new InferenceRequest(TakeRows(request.Inputs, missing, rows), allOutputs, missing.Count) { DeadlineTimestamp = request.DeadlineTimestamp };
-        using (subRequest)
+        using var subRequest = computeAll
+            ? request.With(request.Inputs, allOutputs, request.Rows, ownsInputs: false)
+            : request.With(TakeRows(request.Inputs, missing, rows), allOutputs, missing.Count, ownsInputs: true);
+        var computed = await _inner.InferAsync(subRequest, cancellationToken).ConfigureAwait(false);
+        if (!computed.IsSuccess)
         {
-            using var computed = await _inner.InferAsync(subRequest, cancellationToken).ConfigureAwait(false);
-            if (!computed.IsSuccess)
-            {
-                return InferenceResult.Failure(computed.Status, computed.Error!);
-            }
+            return computed;
+        }
 
-            Store(keys, missing, computed.Outputs, perRow);
-            return InferenceResult.Success(Assemble(request, cached, missing, computed.Outputs, rows));
+        Store(keys, missing, computed.Outputs, perRow);
+        if (computeAll)
+        {
+            return InferenceResult.Success(Select(computed.Outputs, request.OutputIndices));
+        }
+
+        using (computed)
+        {
+            return InferenceResult.Success(Assemble(request.OutputIndices, cached, missing, computed.Outputs, rows));
         }
     }
 
@@ -101,27 +107,35 @@ public sealed class CachingPipeline : IInferencePipeline
         _store.Set(missingKeys, values, _ttl);
     }
 
-    /// <summary>Builds the requested outputs in row order from cached entries and the rows just computed.</summary>
-    private PooledTensor[] Assemble(InferenceRequest request, CachedOutput[][] cached, List<int>? missing, PooledTensor[]? computed, int rows)
+    /// <summary>The wanted outputs of a full computation, in the wanted order; the others are released.</summary>
+    private static PooledTensor[] Select(PooledTensor[] all, int[] wanted)
     {
-        var wanted = request.OutputIndices;
+        var result = new PooledTensor[wanted.Length];
+        for (var w = 0; w < wanted.Length; w++)
+        {
+            result[w] = all[wanted[w]];
+        }
+
+        for (var i = 0; i < all.Length; i++)
+        {
+            if (Array.IndexOf(wanted, i) < 0)
+            {
+                all[i].Dispose();
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Builds the requested outputs in row order from cached entries and the rows just computed.</summary>
+    private PooledTensor[] Assemble(int[] wanted, CachedOutput[][] cached, List<int>? missing, PooledTensor[]? computed, int rows)
+    {
         var result = new PooledTensor[wanted.Length];
         try
         {
             for (var w = 0; w < wanted.Length; w++)
             {
-                var index = wanted[w];
-                var spec = _signature.Outputs[index];
-                if (computed is not null && missing!.Count == rows)
-                {
-                    // All rows computed: hand out a copy of the model's tensor (the computed result is disposed).
-                    result[w] = Clone(computed[index]);
-                    continue;
-                }
-
-                result[w] = spec.IsTensor
-                    ? MergeTensor(spec, index, cached, missing, computed, rows)
-                    : MergeMaps(spec, index, cached, missing, computed, rows);
+                result[w] = Merge(_signature.Outputs[wanted[w]], wanted[w], cached, missing, computed, rows);
             }
 
             return result;
@@ -133,7 +147,7 @@ public sealed class CachingPipeline : IInferencePipeline
         }
     }
 
-    private PooledTensor MergeTensor(TensorSpec spec, int index, CachedOutput[][] cached, List<int>? missing, PooledTensor[]? computed, int rows)
+    private PooledTensor Merge(TensorSpec spec, int index, CachedOutput[][] cached, List<int>? missing, PooledTensor[]? computed, int rows)
     {
         using var builder = new PooledTensorBuilder(spec.DataType, 64);
         long[]? shape = null;
@@ -145,67 +159,26 @@ public sealed class CachingPipeline : IInferencePipeline
                 var output = entry[index];
                 shape ??= _signature.IsBatchable ? [rows, .. output.Dims] : output.Dims;
                 CacheEntryCodec.AppendTo(output, builder);
+                continue;
             }
-            else
+
+            var source = computed![index];
+            using var slice = BatchTensors.Slice(source, missing!.Count, next++, 1);
+            shape ??= [rows, .. slice.Shape.AsSpan(1)];
+            if (slice.IsStrings)
             {
-                var source = computed![index];
-                var slice = BatchTensors.Slice(source, missing!.Count, next++, 1);
-                using (slice)
+                foreach (var value in slice.Strings)
                 {
-                    shape ??= [rows, .. slice.Shape.AsSpan(1)];
-                    if (slice.IsStrings)
-                    {
-                        foreach (var value in slice.Strings)
-                        {
-                            builder.AppendString(value);
-                        }
-                    }
-                    else
-                    {
-                        builder.AppendBytes(slice.Bytes);
-                    }
+                    builder.AppendString(value);
                 }
             }
-        }
-
-        return builder.Build(spec.Name, shape!);
-    }
-
-    private static PooledTensor MergeMaps(TensorSpec spec, int index, CachedOutput[][] cached, List<int>? missing, PooledTensor[]? computed, int rows)
-    {
-        var maps = new List<KeyValuePair<string, double>[]>(rows);
-        var next = 0;
-        for (var r = 0; r < rows; r++)
-        {
-            if (cached[r] is { } entry)
-            {
-                maps.AddRange(CacheEntryCodec.ReadMaps(entry[index]));
-            }
             else
             {
-                maps.AddRange(computed![index].Maps!.Rows.AsSpan(next, 1).ToArray());
-                next++;
+                builder.AppendBytes(slice.Bytes);
             }
         }
 
-        return PooledTensor.FromMaps(spec.Name, new MapSequence([.. maps]));
-    }
-
-    private static PooledTensor Clone(PooledTensor source)
-    {
-        if (source.Maps is { } maps)
-        {
-            return PooledTensor.FromMaps(source.Name, maps);
-        }
-
-        if (!source.IsStrings)
-        {
-            return PooledTensor.Copy(source.Name, source.DataType, source.Shape, source.Bytes);
-        }
-
-        var strings = System.Buffers.ArrayPool<string>.Shared.Rent(Math.Max(1, source.ElementCount));
-        source.Strings.CopyTo(strings);
-        return PooledTensor.FromRentedStrings(source.Name, source.Shape, strings, source.ElementCount);
+        return builder.Build(spec.Name, shape!, spec.Classes);
     }
 
     private static PooledTensor[] TakeRows(PooledTensor[] inputs, List<int> rowsToTake, int totalRows)
@@ -218,8 +191,8 @@ public sealed class CachingPipeline : IInferencePipeline
                 var input = inputs[i];
                 var shape = (long[])input.Shape.Clone();
                 shape[0] = rowsToTake.Count;
-                using var builder = new PooledTensorBuilder(input.DataType, Math.Max(4, input.ElementCount / totalRows * rowsToTake.Count));
                 var perRow = input.ElementCount / totalRows;
+                using var builder = new PooledTensorBuilder(input.DataType, Math.Max(4, perRow * rowsToTake.Count));
                 foreach (var row in rowsToTake)
                 {
                     if (input.IsStrings)

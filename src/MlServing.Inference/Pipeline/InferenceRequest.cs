@@ -2,7 +2,7 @@ using MlServing.Inference.Tensors;
 
 namespace MlServing.Inference.Pipeline;
 
-/// <summary>Decoded inputs for one model version, in its signature order. Owns the input buffers.</summary>
+/// <summary>Validated inputs for one model version, in its signature order, as the pipeline stages see them. Owns the input buffers.</summary>
 public sealed class InferenceRequest : IDisposable
 {
     public InferenceRequest(PooledTensor[] inputs, int[] outputIndices, int rows)
@@ -20,14 +20,18 @@ public sealed class InferenceRequest : IDisposable
     /// <summary>Rows along dim 0 (1 for non-batchable models).</summary>
     public int Rows { get; }
 
-    /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp after which queued work is abandoned; 0 = none.</summary>
-    public long DeadlineTimestamp { get; set; }
+    /// <summary><see cref="TimeProvider"/> timestamp after which queued work is abandoned; 0 = none.</summary>
+    public long DeadlineTimestamp { get; init; }
 
-    /// <summary>Skip the prediction cache for this request (header <c>Cache-Control: no-cache</c>).</summary>
-    public bool BypassCache { get; set; }
+    /// <summary>Skip the prediction cache for this request.</summary>
+    public bool BypassCache { get; init; }
 
     /// <summary>False for a view over another request's inputs: disposing it leaves them alone.</summary>
     public bool OwnsInputs { get; init; } = true;
+
+    /// <summary>A request with other inputs (a subset of rows) and the same deadline and options.</summary>
+    public InferenceRequest With(PooledTensor[] inputs, int[] outputIndices, int rows, bool ownsInputs) =>
+        new(inputs, outputIndices, rows) { DeadlineTimestamp = DeadlineTimestamp, BypassCache = BypassCache, OwnsInputs = ownsInputs };
 
     public void Dispose()
     {

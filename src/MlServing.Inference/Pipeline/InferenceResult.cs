@@ -1,28 +1,28 @@
+using MlServing.Inference.Errors;
 using MlServing.Inference.Tensors;
 
 namespace MlServing.Inference.Pipeline;
 
-/// <summary>Outputs (in the order requested) or a typed failure. Owns the output buffers.</summary>
+/// <summary>Outputs (in the order requested) or a typed failure. Owns the output tensors.</summary>
 public sealed class InferenceResult : IDisposable
 {
-    private InferenceResult(InferenceStatus status, PooledTensor[] outputs, string? error)
+    private InferenceResult(PooledTensor[] outputs, InferenceError? error)
     {
-        Status = status;
         Outputs = outputs;
         Error = error;
     }
 
-    public InferenceStatus Status { get; }
-
     public PooledTensor[] Outputs { get; }
 
-    public string? Error { get; }
+    public InferenceError? Error { get; }
 
-    public bool IsSuccess => Status == InferenceStatus.Success;
+    public bool IsSuccess => Error is null;
 
-    public static InferenceResult Success(PooledTensor[] outputs) => new(InferenceStatus.Success, outputs, null);
+    public static InferenceResult Success(PooledTensor[] outputs) => new(outputs, null);
 
-    public static InferenceResult Failure(InferenceStatus status, string error) => new(status, [], error);
+    public static InferenceResult Failure(InferenceError error) => new([], error);
+
+    public static InferenceResult Failure(InferenceErrorKind kind, string message) => new([], InferenceError.Of(kind, message));
 
     public void Dispose()
     {

@@ -1,3 +1,6 @@
+using System.Globalization;
+using MlServing.Inference.Errors;
+
 namespace MlServing.Inference.Repository;
 
 /// <summary>
@@ -39,6 +42,56 @@ public sealed class ModelEntry
 
     /// <summary>Whether every version the policy selected loaded.</summary>
     public bool FullyLoaded => State == ModelState.Ready && Array.TrueForAll(Versions, v => v.State == ModelState.Ready);
+
+    /// <summary>The version a request names (null: the newest ready one).</summary>
+    public VersionLookup Find(string? version)
+    {
+        if (string.IsNullOrEmpty(version))
+        {
+            if (Latest is { } latest)
+            {
+                return VersionLookup.Found(latest);
+            }
+
+            var why = State == ModelState.Loading ? "is still loading" : "has no ready version" + (Reason is null ? string.Empty : ": " + Reason);
+            return VersionLookup.Failed(InferenceError.Unavailable($"model '{Name}' {why}"));
+        }
+
+        if (!long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number <= 0)
+        {
+            return VersionLookup.Failed(InferenceError.NotFound($"version '{version}' of model '{Name}' is not a positive integer"));
+        }
+
+        foreach (var status in Versions)
+        {
+            if (status.Version == number)
+            {
+                return status.Loaded is { } loaded
+                    ? VersionLookup.Found(loaded)
+                    : VersionLookup.Failed(InferenceError.Unavailable($"model '{Name}' version {number} is {status.State.ToString().ToLowerInvariant()}{(status.Reason is null ? string.Empty : ": " + status.Reason)}"));
+            }
+        }
+
+        return VersionLookup.Failed(InferenceError.NotFound($"model '{Name}' has no version {number}"));
+    }
+
+    /// <summary>"version 2: reason; version 1: reason" for the versions that did not load.</summary>
+    public static string Describe(ModelVersionStatus[] versions)
+    {
+        var parts = new List<string>(versions.Length);
+        foreach (var version in versions)
+        {
+            if (version.Reason is not null)
+            {
+                parts.Add($"version {version.Version}: {version.Reason}");
+            }
+        }
+
+        return string.Join("; ", parts);
+    }
+
+    /// <summary>Why the model does not serve everything it should; null when it does.</summary>
+    public string? Problem => FullyLoaded ? null : Reason ?? Describe(Versions);
 
     public static ModelEntry Failed(string name, string reason) => new(name, ModelState.Unavailable, reason, []);
 

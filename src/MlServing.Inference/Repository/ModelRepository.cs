@@ -1,35 +1,30 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MlServing.Inference.Errors;
 using MlServing.Inference.Observability;
-using MlServing.Inference.Runtime;
 
 namespace MlServing.Inference.Repository;
 
 /// <summary>
-/// The Triton-layout model repository. Every model is an immutable <see cref="ModelEntry"/> published by one
-/// reference write; a request reads the current map once. Loads and unloads are serialised; a failed reload
-/// leaves the serving versions in place.
+/// The Triton-layout model repository's state. Every model is an immutable <see cref="ModelEntry"/> published by
+/// one reference write; a request reads the current map once and leases the version it found. Loads and unloads
+/// are serialised; a failed reload leaves the serving versions in place; a replaced version is retired and
+/// released after its last request.
 /// </summary>
 public sealed class ModelRepository : IAsyncDisposable
 {
-    public const string ModelFileName = "model.onnx";
-    public const string ConfigFileName = "config.json";
-
-    private static readonly ModelConfigValidator ConfigValidator = new();
-
-    private readonly ModelVersionLoader _loader;
-    private readonly MlServingMetrics _metrics;
+    private readonly ModelEntryBuilder _builder;
+    private readonly EngineMetrics _metrics;
     private readonly ILogger<ModelRepository> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private volatile ImmutableSortedDictionary<string, ModelEntry> _models = ImmutableSortedDictionary.Create<string, ModelEntry>(StringComparer.Ordinal);
     private readonly TaskCompletionSource _initialLoad = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile ImmutableSortedDictionary<string, ModelEntry> _models = ImmutableSortedDictionary.Create<string, ModelEntry>(StringComparer.Ordinal);
 
-    public ModelRepository(IOptions<ModelRepositoryOptions> options, ModelVersionLoader loader, MlServingMetrics metrics, ILogger<ModelRepository> logger)
+    public ModelRepository(IOptions<ModelRepositoryOptions> options, ModelVersionLoader loader, EngineMetrics metrics, ILogger<ModelRepository> logger)
     {
-        _loader = loader;
+        _builder = new ModelEntryBuilder(loader, metrics, logger);
         _metrics = metrics;
         _logger = logger;
         RootPath = ResolveRoot(options.Value.Path);
@@ -44,77 +39,48 @@ public sealed class ModelRepository : IAsyncDisposable
 
     public IEnumerable<ModelEntry> Models => _models.Values;
 
-    public bool TryGetEntry(string name, out ModelEntry entry) => _models.TryGetValue(name, out entry!);
+    /// <summary>Raised (model, version) when a version is no longer listed, so per-version series can go.</summary>
+    public event Action<string, string>? VersionRemoved;
 
-    /// <summary>Finds the version a request asks for; a null version means the newest ready one.</summary>
-    public ModelLookup Resolve(string? name, string? version)
+    public bool TryGetEntry(string name, out ModelEntry entry) => _models.TryGetValue(name, out entry!) && !entry.Unloaded;
+
+    /// <summary>
+    /// The version a request asks for (no lease taken): a null version means the newest ready one; a null model
+    /// name is allowed when exactly one model is served.
+    /// </summary>
+    public VersionLookup Find(string? name, string? version)
     {
         var models = _models;
+        ModelEntry? entry;
         if (string.IsNullOrEmpty(name))
         {
-            return ResolveSingle(models, version);
-        }
-
-        if (!models.TryGetValue(name, out var entry) || entry.Unloaded)
-        {
-            return new(ModelLookupStatus.ModelNotFound, null, $"model '{name}' is not in the repository");
-        }
-
-        return Resolve(entry, version);
-    }
-
-    private static ModelLookup ResolveSingle(ImmutableSortedDictionary<string, ModelEntry> models, string? version)
-    {
-        ModelEntry? only = null;
-        foreach (var entry in models.Values)
-        {
-            if (entry.Unloaded)
+            entry = null;
+            foreach (var candidate in models.Values)
             {
-                continue;
+                if (candidate.Unloaded)
+                {
+                    continue;
+                }
+
+                if (entry is not null)
+                {
+                    return VersionLookup.Failed(InferenceError.NotFound("'model' is required when more than one model is served"));
+                }
+
+                entry = candidate;
             }
 
-            if (only is not null)
+            if (entry is null)
             {
-                return new(ModelLookupStatus.ModelNotFound, null, "'model' is required when more than one model is served");
-            }
-
-            only = entry;
-        }
-
-        return only is null
-            ? new(ModelLookupStatus.ModelNotFound, null, "no model is served")
-            : Resolve(only, version);
-    }
-
-    private static ModelLookup Resolve(ModelEntry entry, string? version)
-    {
-        if (string.IsNullOrEmpty(version))
-        {
-            if (entry.Latest is { } latest)
-            {
-                return ModelLookup.Found(latest);
-            }
-
-            var why = entry.State == ModelState.Loading ? "is still loading" : "has no ready version" + (entry.Reason is null ? string.Empty : ": " + entry.Reason);
-            return new(ModelLookupStatus.NotReady, null, $"model '{entry.Name}' {why}");
-        }
-
-        if (!long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number <= 0)
-        {
-            return new(ModelLookupStatus.VersionNotFound, null, $"version '{version}' is not a positive integer");
-        }
-
-        foreach (var status in entry.Versions)
-        {
-            if (status.Version == number)
-            {
-                return status.Loaded is { } loaded
-                    ? ModelLookup.Found(loaded)
-                    : new(ModelLookupStatus.NotReady, null, $"model '{entry.Name}' version {number} is {status.State.ToString().ToLowerInvariant()}{(status.Reason is null ? string.Empty : ": " + status.Reason)}");
+                return VersionLookup.Failed(InferenceError.NotFound("no model is served"));
             }
         }
+        else if (!models.TryGetValue(name, out entry) || entry.Unloaded)
+        {
+            return VersionLookup.Failed(InferenceError.NotFound($"model '{name}' is not in the repository"));
+        }
 
-        return new(ModelLookupStatus.VersionNotFound, null, $"model '{entry.Name}' has no version {number}");
+        return entry.Find(version);
     }
 
     /// <summary>Scans the repository and loads every model; healthy models are published as soon as each is ready.</summary>
@@ -128,20 +94,20 @@ public sealed class ModelRepository : IAsyncDisposable
                 return;
             }
 
-            var names = Directory.GetDirectories(RootPath).Select(Path.GetFileName).Where(n => n is not null && !n.StartsWith('.')).Order(StringComparer.Ordinal).ToArray();
+            var names = ModelFolderNames();
             RepositoryLog.RepositoryScanned(_logger, RootPath, names.Length);
             await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 foreach (var name in names)
                 {
-                    Publish(ModelEntry.Loading(name!));
+                    Publish(ModelEntry.Loading(name));
                 }
 
                 foreach (var name in names)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    await LoadModelCoreAsync(name!, cancellationToken).ConfigureAwait(false);
+                    await LoadModelCoreAsync(name, cancellationToken).ConfigureAwait(false);
                 }
             }
             finally
@@ -184,176 +150,65 @@ public sealed class ModelRepository : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops serving a model: its versions drain their in-flight work, then release their sessions.</summary>
+    /// <summary>Stops serving a model: returns once its versions have finished their in-flight requests and released their sessions.</summary>
     public async Task<bool> UnloadModelAsync(string name, CancellationToken cancellationToken)
     {
+        ModelEntry entry;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!_models.TryGetValue(name, out var entry) || entry.Unloaded)
+            if (!_models.TryGetValue(name, out entry!) || entry.Unloaded)
             {
                 return false;
             }
 
             Publish(new ModelEntry(name, ModelState.Unavailable, "unloaded", [], unloaded: true));
-            await RetireAsync(entry).ConfigureAwait(false);
-            RepositoryLog.ModelUnloaded(_logger, name);
-            return true;
         }
         finally
         {
             _gate.Release();
         }
+
+        await RetireAsync(entry).ConfigureAwait(false);
+        RepositoryLog.ModelUnloaded(_logger, name);
+        return true;
+    }
+
+    private string[] ModelFolderNames()
+    {
+        var names = new List<string>();
+        foreach (var directory in Directory.GetDirectories(RootPath))
+        {
+            var name = Path.GetFileName(directory);
+            if (!string.IsNullOrEmpty(name) && !name.StartsWith('.'))
+            {
+                names.Add(name);
+            }
+        }
+
+        names.Sort(StringComparer.Ordinal);
+        return [.. names];
     }
 
     private async Task<ModelEntry> LoadModelCoreAsync(string name, CancellationToken cancellationToken)
     {
-        var folder = Path.Combine(RootPath, name);
         var previous = _models.GetValueOrDefault(name);
-        var entry = await BuildEntryAsync(name, folder, cancellationToken).ConfigureAwait(false);
-
+        var entry = await _builder.BuildAsync(name, Path.Combine(RootPath, name), cancellationToken).ConfigureAwait(false);
         if (entry.Latest is null && previous?.Latest is not null)
         {
             // A failed reload leaves the serving versions in place; the failure is reported, not applied.
-            RepositoryLog.ReloadFailedKeptPrevious(_logger, name, entry.Reason ?? FirstReason(entry));
+            RepositoryLog.ReloadFailedKeptPrevious(_logger, name, entry.Problem ?? "unknown");
             return entry;
         }
 
         Publish(entry);
         if (previous is not null)
         {
-            await RetireAsync(previous).ConfigureAwait(false);
+            // Not awaited: the replaced versions finish their requests in their own time; loads go on.
+            _ = RetireAsync(previous);
         }
 
         return entry;
-    }
-
-    private async Task<ModelEntry> BuildEntryAsync(string name, string folder, CancellationToken cancellationToken)
-    {
-        ModelConfig config;
-        try
-        {
-            config = ReadConfig(folder);
-        }
-        catch (ModelLoadException ex)
-        {
-            return Fail(name, ex.Message);
-        }
-
-        var available = new SortedDictionary<long, string>(Comparer<long>.Create((a, b) => b.CompareTo(a)));
-        foreach (var directory in Directory.GetDirectories(folder))
-        {
-            if (long.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0)
-            {
-                available[number] = directory;
-            }
-        }
-
-        if (available.Count == 0)
-        {
-            return Fail(name, $"no version folders (<model>/<positive integer>/{ModelFileName}) under {folder}");
-        }
-
-        var selected = SelectVersions(config.VersionPolicy, available.Keys);
-        var statuses = new List<ModelVersionStatus>(selected.Count);
-        foreach (var version in selected)
-        {
-            statuses.Add(await LoadVersionAsync(name, version, available.GetValueOrDefault(version), config, cancellationToken).ConfigureAwait(false));
-        }
-
-        var ready = statuses.Exists(s => s.State == ModelState.Ready);
-        return new ModelEntry(
-            name,
-            ready ? ModelState.Ready : ModelState.Unavailable,
-            ready ? null : "no version could be loaded: " + string.Join("; ", statuses.Select(s => $"version {s.Version}: {s.Reason}")),
-            [.. statuses]);
-    }
-
-    private async Task<ModelVersionStatus> LoadVersionAsync(string name, long version, string? directory, ModelConfig config, CancellationToken cancellationToken)
-    {
-        var versionText = version.ToString(CultureInfo.InvariantCulture);
-        string reason;
-        if (directory is null)
-        {
-            reason = $"version {version} is listed in versionPolicy.specific but has no folder";
-        }
-        else if (!File.Exists(Path.Combine(directory, ModelFileName)))
-        {
-            reason = $"{ModelFileName} is missing in {directory}";
-        }
-        else
-        {
-            try
-            {
-                var loaded = await _loader.LoadAsync(name, version, Path.Combine(directory, ModelFileName), config, cancellationToken).ConfigureAwait(false);
-                loaded.Metrics.Ready.Set(1);
-                return new ModelVersionStatus(version, ModelState.Ready, null, loaded);
-            }
-            catch (ModelLoadException ex)
-            {
-                reason = ex.Message;
-            }
-        }
-
-        RepositoryLog.VersionLoadFailed(_logger, name, version, reason);
-        _metrics.ModelLoadFailures.WithLabels(name).Inc();
-        _metrics.ModelReady.WithLabels(name, versionText).Set(0);
-        return new ModelVersionStatus(version, ModelState.Unavailable, reason, null);
-    }
-
-    private ModelEntry Fail(string name, string reason)
-    {
-        RepositoryLog.ModelLoadFailed(_logger, name, reason);
-        _metrics.ModelLoadFailures.WithLabels(name).Inc();
-        return ModelEntry.Failed(name, reason);
-    }
-
-    private static ModelConfig ReadConfig(string folder)
-    {
-        var path = Path.Combine(folder, ConfigFileName);
-        if (!File.Exists(path))
-        {
-            return ModelConfig.Empty;
-        }
-
-        ModelConfig? config;
-        try
-        {
-            using var stream = File.OpenRead(path);
-            config = JsonSerializer.Deserialize(stream, ModelConfigJsonContext.Default.ModelConfig);
-        }
-        catch (JsonException ex)
-        {
-            throw new ModelLoadException($"{ConfigFileName} is not valid: {ex.Message}", ex);
-        }
-
-        if (config is null)
-        {
-            throw new ModelLoadException($"{ConfigFileName} is empty (null)");
-        }
-
-        var result = ConfigValidator.Validate(config);
-        if (!result.IsValid)
-        {
-            throw new ModelLoadException($"{ConfigFileName} is not valid: " + string.Join(" ", result.Errors.Select(e => e.ErrorMessage)));
-        }
-
-        return config;
-    }
-
-    private static List<long> SelectVersions(VersionPolicyConfig? policy, IEnumerable<long> newestFirst)
-    {
-        if (policy?.All == true)
-        {
-            return [.. newestFirst];
-        }
-
-        if (policy?.Specific is { } specific)
-        {
-            return [.. specific.Distinct().OrderDescending()];
-        }
-
-        return [.. newestFirst.Take(policy?.Latest ?? 1)];
     }
 
     private void Publish(ModelEntry entry)
@@ -367,7 +222,6 @@ public sealed class ModelRepository : IAsyncDisposable
 
     private async Task RetireAsync(ModelEntry entry)
     {
-        var current = _models.GetValueOrDefault(entry.Name);
         foreach (var version in entry.Versions)
         {
             if (version.Loaded is not { } loaded)
@@ -376,16 +230,15 @@ public sealed class ModelRepository : IAsyncDisposable
             }
 
             await loaded.DisposeAsync().ConfigureAwait(false);
+            var current = _models.GetValueOrDefault(entry.Name);
             var stillListed = current is not null && Array.Exists(current.Versions, v => v.Version == version.Version);
             if (!stillListed)
             {
                 _metrics.Remove(entry.Name, loaded.VersionText);
+                VersionRemoved?.Invoke(entry.Name, loaded.VersionText);
             }
         }
     }
-
-    private static string FirstReason(ModelEntry entry) =>
-        entry.Versions.FirstOrDefault(v => v.Reason is not null)?.Reason ?? "unknown";
 
     private static bool IsSafeName(string name) =>
         !string.IsNullOrWhiteSpace(name) && name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0 && name is not "." and not ".." && !name.Contains('/') && !name.Contains('\\');

@@ -6,11 +6,16 @@ using MlServing.Inference.Runtime;
 namespace MlServing.Inference.Repository;
 
 /// <summary>
-/// A loaded, warmed-up model version: an immutable snapshot that requests read once. Disposal drains its
-/// pipeline before the ONNX Runtime session is released.
+/// A loaded, warmed-up model version: an immutable snapshot. Requests hold a lease on it (<see cref="TryAcquire"/>),
+/// so a reload that retires it never fails them: the repository's own reference is dropped on retirement, and the
+/// pipeline drains and the ONNX Runtime session is released after the last lease ends.
 /// </summary>
 public sealed class ModelVersion : IAsyncDisposable
 {
+    private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _references = 1;
+    private int _retired;
+
     internal ModelVersion(string name, long version, ModelConfig config, ModelSession session, IInferencePipeline pipeline, ModelVersionMetrics metrics)
     {
         Name = name;
@@ -45,9 +50,59 @@ public sealed class ModelVersion : IAsyncDisposable
 
     public bool AllowNonFinite => Config.AllowNonFinite;
 
-    public async ValueTask DisposeAsync()
+    /// <summary>False once retired: its last lease has ended or is about to.</summary>
+    public bool IsServing => Volatile.Read(ref _references) > 0;
+
+    /// <summary>Completes when the pipeline has drained and the session is released.</summary>
+    public Task Disposed => _disposed.Task;
+
+    /// <summary>Takes a lease unless the version is retired. Every successful call needs one <see cref="Release"/>.</summary>
+    public bool TryAcquire()
     {
-        await Pipeline.DisposeAsync().ConfigureAwait(false);
-        Session.Dispose();
+        var current = Volatile.Read(ref _references);
+        while (current > 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _references, current + 1, current);
+            if (seen == current)
+            {
+                return true;
+            }
+
+            current = seen;
+        }
+
+        return false;
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _references) == 0)
+        {
+            _ = FreeAsync();
+        }
+    }
+
+    /// <summary>Drops the owner's reference (retires the version); completes when the last request has finished and resources are released.</summary>
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _retired, 1) == 0)
+        {
+            Release();
+        }
+
+        return new ValueTask(Disposed);
+    }
+
+    private async Task FreeAsync()
+    {
+        try
+        {
+            await Pipeline.DisposeAsync().ConfigureAwait(false);
+            Session.Dispose();
+        }
+        finally
+        {
+            _disposed.TrySetResult();
+        }
     }
 }

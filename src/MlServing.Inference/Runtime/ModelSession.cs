@@ -6,7 +6,8 @@ namespace MlServing.Inference.Runtime;
 
 /// <summary>
 /// One ONNX Runtime session and its cached metadata. <see cref="Run"/> is thread-safe (ONNX Runtime allows
-/// concurrent <c>Run</c> calls) and talks to ONNX Runtime through <see cref="OrtValue"/>s over pinned pooled memory.
+/// concurrent <c>Run</c> calls): inputs go in as <see cref="OrtValue"/>s over pinned pooled memory, outputs come
+/// back as tensors that own ONNX Runtime's own buffers (no copy).
 /// </summary>
 public sealed class ModelSession : IDisposable
 {
@@ -29,6 +30,8 @@ public sealed class ModelSession : IDisposable
     /// <summary>Indices of every output, the default output selection.</summary>
     public int[] AllOutputs { get; }
 
+    /// <exception cref="OnnxRuntimeException">ONNX Runtime cannot load the file.</exception>
+    /// <exception cref="ModelLoadException">The model has an input MlServing cannot feed.</exception>
     public static ModelSession Load(string path, SessionOptions options, string provider)
     {
         var session = new InferenceSession(path, options);
@@ -38,14 +41,14 @@ public sealed class ModelSession : IDisposable
             for (var i = 0; i < inputs.Length; i++)
             {
                 var name = session.InputNames[i];
-                inputs[i] = ToSpec(name, session.InputMetadata[name], isInput: true);
+                inputs[i] = ToInputSpec(name, session.InputMetadata[name]);
             }
 
             var outputs = new TensorSpec[session.OutputNames.Count];
             for (var i = 0; i < outputs.Length; i++)
             {
                 var name = session.OutputNames[i];
-                outputs[i] = ToSpec(name, session.OutputMetadata[name], isInput: false);
+                outputs[i] = ToOutputSpec(name, session.OutputMetadata[name]);
             }
 
             return new ModelSession(session, new ModelSignature(inputs, outputs), provider);
@@ -65,7 +68,7 @@ public sealed class ModelSession : IDisposable
     {
         var signature = Signature;
         var values = new OrtValue[inputs.Length];
-        var pins = ArrayPool<System.Buffers.MemoryHandle>.Shared.Rent(inputs.Length);
+        var pins = ArrayPool<MemoryHandle>.Shared.Rent(inputs.Length);
         try
         {
             for (var i = 0; i < inputs.Length; i++)
@@ -74,20 +77,30 @@ public sealed class ModelSession : IDisposable
             }
 
             var outputNames = ReferenceEquals(outputIndices, AllOutputs) ? signature.OutputNames : SelectNames(outputIndices);
-            using var results = _session.Run(_runOptions, signature.InputNames, values, outputNames);
+            var results = _session.Run(_runOptions, signature.InputNames, values, outputNames);
             var tensors = new PooledTensor[outputIndices.Length];
-            var converted = 0;
+            var taken = 0;
             try
             {
                 foreach (var result in results)
                 {
-                    tensors[converted] = OrtValueConverter.ToPooledTensor(outputNames[converted], result);
-                    converted++;
+                    // The tensor takes the value (kept or disposed); from here on it is not the collection's.
+                    tensors[taken] = OrtValueConverter.ToTensor(signature.Outputs[outputIndices[taken]], result);
+                    taken++;
                 }
             }
             catch
             {
-                for (var i = 0; i < converted; i++)
+                var index = 0;
+                foreach (var result in results)
+                {
+                    if (index++ > taken)
+                    {
+                        result.Dispose();
+                    }
+                }
+
+                for (var i = 0; i < taken; i++)
                 {
                     tensors[i].Dispose();
                 }
@@ -106,7 +119,7 @@ public sealed class ModelSession : IDisposable
                 pins[i] = default;
             }
 
-            ArrayPool<System.Buffers.MemoryHandle>.Shared.Return(pins);
+            ArrayPool<MemoryHandle>.Shared.Return(pins);
         }
     }
 
@@ -121,7 +134,7 @@ public sealed class ModelSession : IDisposable
         return names;
     }
 
-    private static unsafe OrtValue CreateValue(PooledTensor tensor, TensorSpec spec, ref System.Buffers.MemoryHandle pin)
+    private static unsafe OrtValue CreateValue(PooledTensor tensor, TensorSpec spec, ref MemoryHandle pin)
     {
         if (spec.DataType == TensorDataType.Bytes)
         {
@@ -135,30 +148,36 @@ public sealed class ModelSession : IDisposable
             return value;
         }
 
-        pin = tensor.Memory.Pin();
+        pin = tensor.Pin();
         return OrtValue.CreateTensorValueWithData(
             OrtMemoryInfo.DefaultInstance, spec.DataType.ToOrt(), tensor.Shape, (nint)pin.Pointer, tensor.ByteLength);
     }
 
-    private static TensorSpec ToSpec(string name, NodeMetadata metadata, bool isInput)
+    private static TensorSpec ToInputSpec(string name, NodeMetadata metadata) =>
+        metadata.IsTensor && TensorDataTypes.TryFromOrt(metadata.ElementDataType, out var type)
+            ? new TensorSpec(name, type.Value, Dims(metadata))
+            : throw new ModelLoadException($"input '{name}' has type {metadata.OnnxValueType}/{metadata.ElementDataType}, which MlServing cannot feed (only tensors of OIP datatypes)");
+
+    private static TensorSpec ToOutputSpec(string name, NodeMetadata metadata)
     {
         if (metadata.IsTensor && TensorDataTypes.TryFromOrt(metadata.ElementDataType, out var type))
         {
-            return new TensorSpec(name, type.Value, Array.ConvertAll(metadata.Dimensions, d => d < 0 ? -1L : d));
+            return new TensorSpec(name, type.Value, Dims(metadata));
         }
 
-        if (isInput)
+        if (metadata.OnnxValueType == OnnxValueType.ONNX_TYPE_SEQUENCE
+            && metadata.AsSequenceMetadata().ElementMeta is { OnnxValueType: OnnxValueType.ONNX_TYPE_MAP } element
+            && element.AsMapMetadata().ValueMetadata is { IsTensor: true } value
+            && TensorDataTypes.TryFromOrt(value.ElementDataType, out var valueType)
+            && valueType.Value is TensorDataType.Float32 or TensorDataType.Float64 or TensorDataType.Int64 or TensorDataType.Int32)
         {
-            throw new ModelLoadException($"input '{name}' has type {metadata.OnnxValueType}/{metadata.ElementDataType}, which MlServing cannot feed (only tensors of OIP datatypes)");
+            return new TensorSpec(name, valueType.Value, [-1, -1], isMapSequence: true);
         }
 
-        return new TensorSpec(name, TensorDataType.Bytes, [-1], metadata.OnnxValueType switch
-        {
-            OnnxValueType.ONNX_TYPE_SEQUENCE => "sequence",
-            OnnxValueType.ONNX_TYPE_MAP => "map",
-            _ => metadata.OnnxValueType.ToString(),
-        });
+        throw new ModelLoadException($"output '{name}' has type {metadata.OnnxValueType}, which MlServing cannot serve (tensors of OIP datatypes and sequences of maps only)");
     }
+
+    private static long[] Dims(NodeMetadata metadata) => Array.ConvertAll(metadata.Dimensions, d => d < 0 ? -1L : d);
 
     public void Dispose()
     {

@@ -12,11 +12,11 @@ public sealed class ModelSignature
         InputNames = Array.ConvertAll(inputs, i => i.Name);
         OutputNames = Array.ConvertAll(outputs, o => o.Name);
 
-        // DESIGN §2: batchable only when every input and output has a dynamic dim 0. A sequence output
-        // (scikit-learn's ZipMap) has one element per row, so it splits along the batch like a tensor.
+        // Batchable only when every input and output has a dynamic dim 0 (docs/MODEL_REPOSITORY.md). A map output
+        // (scikit-learn's ZipMap) has one map per row, so it is [-1, classes] and splits like a tensor.
         IsBatchable = inputs.Length > 0
             && Array.TrueForAll(inputs, i => i.HasDynamicBatchDim)
-            && Array.TrueForAll(outputs, o => o.HasDynamicBatchDim || !o.IsTensor);
+            && Array.TrueForAll(outputs, o => o.HasDynamicBatchDim);
     }
 
     public TensorSpec[] Inputs { get; }

@@ -9,20 +9,9 @@ public static class JsonTensorWriter
     public static void WriteFlat(Utf8JsonWriter writer, PooledTensor tensor, int start, int count)
     {
         writer.WriteStartArray();
-        if (tensor.Maps is { } maps)
+        for (var i = start; i < start + count; i++)
         {
-            for (var i = start; i < start + count; i++)
-            {
-                // The Open Inference Protocol has no map type: each map travels as its JSON text.
-                writer.WriteStringValue(MapToJson(maps.Rows[i]));
-            }
-        }
-        else
-        {
-            for (var i = start; i < start + count; i++)
-            {
-                WriteElement(writer, tensor, i);
-            }
+            WriteElement(writer, tensor, i);
         }
 
         writer.WriteEndArray();
@@ -59,18 +48,6 @@ public static class JsonTensorWriter
         writer.WriteEndArray();
     }
 
-    public static void WriteMap(Utf8JsonWriter writer, KeyValuePair<string, double>[] map)
-    {
-        writer.WriteStartObject();
-        foreach (var (key, value) in map)
-        {
-            writer.WritePropertyName(key);
-            WriteDouble(writer, value);
-        }
-
-        writer.WriteEndObject();
-    }
-
     public static void WriteElement(Utf8JsonWriter writer, PooledTensor tensor, int index)
     {
         switch (tensor.DataType)
@@ -87,17 +64,7 @@ public static class JsonTensorWriter
             case TensorDataType.Float16: WriteSingle(writer, (float)tensor.AsSpan<Half>()[index]); break;
             case TensorDataType.Float32: WriteSingle(writer, tensor.AsSpan<float>()[index]); break;
             case TensorDataType.Float64: WriteDouble(writer, tensor.AsSpan<double>()[index]); break;
-            default:
-                if (tensor.Maps is { } maps)
-                {
-                    WriteMap(writer, maps.Rows[index]);
-                }
-                else
-                {
-                    writer.WriteStringValue(tensor.Strings[index]);
-                }
-
-                break;
+            default: writer.WriteStringValue(tensor.Strings[index]); break;
         }
     }
 
@@ -127,15 +94,4 @@ public static class JsonTensorWriter
 
     private static void WriteNonFinite(Utf8JsonWriter writer, double value) =>
         writer.WriteStringValue(double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
-
-    private static string MapToJson(KeyValuePair<string, double>[] map)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(64);
-        using (var inner = new Utf8JsonWriter(buffer))
-        {
-            WriteMap(inner, map);
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
 }

@@ -4,25 +4,25 @@ using System.Runtime.InteropServices;
 namespace MlServing.Inference.Tensors;
 
 /// <summary>
-/// A named tensor whose elements live in a buffer rented from <see cref="ArrayPool{T}"/>.
-/// Numeric and BOOL elements are stored as little-endian bytes, BYTES elements as strings,
-/// and ONNX sequence-of-map outputs as <see cref="MapSequence"/>. Dispose returns the buffer.
+/// A named tensor over pooled or native memory (<see cref="TensorStorage"/>). Numeric and BOOL elements are
+/// little-endian bytes, BYTES elements strings. A tensor may be a view of rows of a larger one (a request's share
+/// of a batch output): views share the storage, which is released when the last of them is disposed.
 /// </summary>
 public sealed class PooledTensor : IDisposable
 {
-    private byte[]? _bytes;
-    private string[]? _strings;
+    private TensorStorage? _storage;
+    private readonly int _offset;
 
-    private PooledTensor(string name, TensorDataType dataType, long[] shape, byte[]? bytes, int byteLength, string[]? strings, int count, MapSequence? maps)
+    public PooledTensor(string name, TensorDataType dataType, long[] shape, TensorStorage storage, int offset, int elementCount, string[]? classes = null)
     {
         Name = name;
         DataType = dataType;
         Shape = shape;
-        _bytes = bytes;
-        ByteLength = byteLength;
-        _strings = strings;
-        ElementCount = count;
-        Maps = maps;
+        _storage = storage;
+        _offset = offset;
+        ElementCount = elementCount;
+        ByteLength = elementCount * dataType.ElementSize();
+        Classes = classes;
     }
 
     public string Name { get; }
@@ -35,30 +35,33 @@ public sealed class PooledTensor : IDisposable
 
     public int ByteLength { get; }
 
-    /// <summary>Non-null for ONNX sequence-of-map outputs; such a tensor has shape [rows] and no bytes.</summary>
-    public MapSequence? Maps { get; }
+    /// <summary>
+    /// For a model output that ONNX Runtime gave as a sequence of maps (scikit-learn's ZipMap): the map keys, one per
+    /// column of this <c>[rows, classes]</c> tensor, in ascending key order.
+    /// </summary>
+    public string[]? Classes { get; }
 
-    public bool IsStrings => _strings is not null;
+    public bool IsStrings => DataType == TensorDataType.Bytes;
 
-    public Memory<byte> Memory => _bytes is null ? Memory<byte>.Empty : _bytes.AsMemory(0, ByteLength);
+    public ReadOnlySpan<byte> Bytes => IsStrings ? default : Storage.GetBytes(_offset, ByteLength);
 
-    public ReadOnlySpan<byte> Bytes => _bytes is null ? default : _bytes.AsSpan(0, ByteLength);
+    public ReadOnlySpan<string> Strings => IsStrings ? Storage.GetStrings(_offset, ElementCount) : default;
 
-    public ReadOnlySpan<string> Strings => _strings is null ? default : _strings.AsSpan(0, ElementCount);
+    private TensorStorage Storage => _storage ?? throw new ObjectDisposedException(Name);
 
     public ReadOnlySpan<T> AsSpan<T>()
         where T : unmanaged => MemoryMarshal.Cast<byte, T>(Bytes);
 
+    /// <summary>Pins the elements for a native call (numeric and BOOL tensors).</summary>
+    public MemoryHandle Pin() => Storage.Pin(_offset);
+
     /// <summary>Takes ownership of a rented byte buffer.</summary>
     public static PooledTensor FromRentedBytes(string name, TensorDataType dataType, long[] shape, byte[] rented, int byteLength) =>
-        new(name, dataType, shape, rented, byteLength, null, byteLength / Math.Max(1, dataType.ElementSize()), null);
+        new(name, dataType, shape, RentedStorage.OfBytes(rented), 0, byteLength / Math.Max(1, dataType.ElementSize()));
 
     /// <summary>Takes ownership of a rented string buffer.</summary>
     public static PooledTensor FromRentedStrings(string name, long[] shape, string[] rented, int count) =>
-        new(name, TensorDataType.Bytes, shape, null, 0, rented, count, null);
-
-    public static PooledTensor FromMaps(string name, MapSequence maps) =>
-        new(name, TensorDataType.Bytes, [maps.Count], null, 0, null, maps.Count, maps);
+        new(name, TensorDataType.Bytes, shape, RentedStorage.OfStrings(rented), 0, count);
 
     /// <summary>Copies <paramref name="source"/> into a rented buffer.</summary>
     public static PooledTensor Copy(string name, TensorDataType dataType, long[] shape, ReadOnlySpan<byte> source)
@@ -66,6 +69,22 @@ public sealed class PooledTensor : IDisposable
         var rented = ArrayPool<byte>.Shared.Rent(Math.Max(1, source.Length));
         source.CopyTo(rented);
         return FromRentedBytes(name, dataType, shape, rented, source.Length);
+    }
+
+    /// <summary>
+    /// Rows [<paramref name="start"/>, start+<paramref name="count"/>) along dim 0, sharing this tensor's memory (no
+    /// copy). The view owns a reference of its own: dispose both.
+    /// </summary>
+    public PooledTensor SliceRows(int start, int count)
+    {
+        var rows = Shape[0];
+        var perRow = rows == 0 ? 0 : (int)(ElementCount / rows);
+        var shape = (long[])Shape.Clone();
+        shape[0] = count;
+        var storage = Storage;
+        storage.AddReference();
+        var elementSize = IsStrings ? 1 : DataType.ElementSize();
+        return new PooledTensor(Name, DataType, shape, storage, _offset + (start * perRow * elementSize), count * perRow, Classes);
     }
 
     /// <summary>Element count a shape describes, or -1 on a negative dim or overflow past <paramref name="limit"/>.</summary>
@@ -90,18 +109,5 @@ public sealed class PooledTensor : IDisposable
         return count;
     }
 
-    public void Dispose()
-    {
-        if (_bytes is not null)
-        {
-            ArrayPool<byte>.Shared.Return(_bytes);
-            _bytes = null;
-        }
-
-        if (_strings is not null)
-        {
-            ArrayPool<string>.Shared.Return(_strings, clearArray: true);
-            _strings = null;
-        }
-    }
+    public void Dispose() => Interlocked.Exchange(ref _storage, null)?.Release();
 }

@@ -102,7 +102,7 @@ public sealed class PooledTensorBuilder : IDisposable
     }
 
     /// <summary>Moves the buffer into a tensor; the builder is empty afterwards.</summary>
-    public PooledTensor Build(string name, long[] shape)
+    public PooledTensor Build(string name, long[] shape, string[]? classes = null)
     {
         PooledTensor tensor;
         if (_strings is not null)
@@ -112,7 +112,7 @@ public sealed class PooledTensorBuilder : IDisposable
         }
         else
         {
-            tensor = PooledTensor.FromRentedBytes(name, DataType, shape, _bytes!, _byteLength);
+            tensor = new PooledTensor(name, DataType, shape, RentedStorage.OfBytes(_bytes!), 0, Count, classes);
             _bytes = null;
         }
 

@@ -3,28 +3,36 @@ namespace MlServing.Inference.Tensors;
 /// <summary>An input or output of a model as its ONNX metadata describes it. Dynamic dims are -1.</summary>
 public sealed class TensorSpec
 {
-    public TensorSpec(string name, TensorDataType dataType, long[] shape, string? nonTensorType = null)
+    private volatile string[]? _classes;
+    private long[] _shape;
+
+    public TensorSpec(string name, TensorDataType dataType, long[] shape, bool isMapSequence = false)
     {
         Name = name;
         DataType = dataType;
-        Shape = shape;
-        NonTensorType = nonTensorType;
+        _shape = shape;
+        IsMapSequence = isMapSequence;
     }
 
     public string Name { get; }
 
     public TensorDataType DataType { get; }
 
-    public long[] Shape { get; }
+    /// <summary>For a map output: <c>[-1, -1]</c> until the first inference revealed its keys, then <c>[-1, classes]</c>.</summary>
+    public long[] Shape => _shape;
 
-    /// <summary>Set for ONNX sequence/map values (e.g. <c>seq(map(string,float))</c>); null for tensors.</summary>
-    public string? NonTensorType { get; }
+    /// <summary>
+    /// An ONNX sequence of maps (scikit-learn's ZipMap), served as a <c>[rows, classes]</c> tensor of the map's value
+    /// type with the keys in <see cref="Classes"/> (ascending order).
+    /// </summary>
+    public bool IsMapSequence { get; }
 
-    public bool IsTensor => NonTensorType is null;
+    /// <summary>The keys of a map output, known once the model has answered (its warm-up does).</summary>
+    public string[]? Classes => _classes;
 
-    public int Rank => Shape.Length;
+    public int Rank => _shape.Length;
 
-    public bool HasDynamicBatchDim => IsTensor && Shape.Length >= 1 && Shape[0] < 0;
+    public bool HasDynamicBatchDim => _shape.Length >= 1 && _shape[0] < 0;
 
     /// <summary>Elements in one row (product of dims 1..n) when they are all fixed, else -1.</summary>
     public long FixedRowElementCount
@@ -32,21 +40,33 @@ public sealed class TensorSpec
         get
         {
             long count = 1;
-            for (var i = 1; i < Shape.Length; i++)
+            for (var i = 1; i < _shape.Length; i++)
             {
-                if (Shape[i] < 0)
+                if (_shape[i] < 0)
                 {
                     return -1;
                 }
 
-                count *= Shape[i];
+                count *= _shape[i];
             }
 
             return count;
         }
     }
 
-    public string ProtocolDataType => IsTensor ? DataType.ToProtocolName() : "BYTES";
+    /// <summary>Records the keys of a map output the first time they are seen; returns the keys in force.</summary>
+    internal string[] RecordClasses(string[] classes)
+    {
+        if (_classes is { } known)
+        {
+            return known;
+        }
 
-    public override string ToString() => $"{Name} {ProtocolDataType} [{string.Join(',', Shape)}]";
+        _shape = [-1, classes.Length];
+        _classes = classes;
+        return classes;
+    }
+
+    public override string ToString() =>
+        $"{Name} {DataType.ToProtocolName()} [{string.Join(',', _shape)}]{(IsMapSequence ? " (sequence of maps)" : string.Empty)}";
 }

@@ -17,7 +17,7 @@ public sealed class BatchingHttpTests
         BatchGate.FreezeFirstBatch(Pipeline(factory, model));
 
     private static BatchingPipeline Pipeline(MlServingFactory factory, string model) =>
-        factory.Repository.Resolve(model, null).Model!.Pipeline switch
+        factory.Repository.Find(model, null).Version!.Pipeline switch
         {
             CachingPipeline cached => (BatchingPipeline)cached.Inner,
             var pipeline => (BatchingPipeline)pipeline,
@@ -148,7 +148,7 @@ public sealed class BatchingHttpTests
         using var repo = new TestRepository().AddFixture("fp64-regressor");
         await using var factory = new MlServingFactory(repo.Path, NoCache);
         var client = await factory.StartAsync();
-        var model = factory.Repository.Resolve("fp64-regressor", null).Model!;
+        var model = factory.Repository.Find("fp64-regressor", null).Version!;
         var before = model.Metrics.BatchSize.Sum;
         var (entered, release) = Freeze(factory, "fp64-regressor");
         var head = client.PostJsonAsync("/predict", Fp64Body(1, 1));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using MlServing.Inference.Batching;
+using MlServing.Inference.Errors;
 using MlServing.Inference.Observability;
 using MlServing.Inference.Pipeline;
 using MlServing.Inference.Runtime;
@@ -22,7 +23,7 @@ public sealed class BatchingPipelineTests : IDisposable
         using var options = new SessionOptions { IntraOpNumThreads = 1 };
         var session = ModelSession.Load(Path.Combine(TestRepository.FixturesPath, fixture, "1", "model.onnx"), options, "cpu");
         _sessions.Add(session);
-        var metrics = new MlServingMetrics(_registry).ForVersion(fixture, "1");
+        var metrics = new EngineMetrics(_registry).ForVersion(fixture, "1");
         return (new BatchingPipeline(session, policy, metrics, TimeProvider.System, new ListLogger<BatchingPipeline>()), session, metrics);
     }
 
@@ -45,7 +46,7 @@ public sealed class BatchingPipelineTests : IDisposable
 
     private static double[] Y(InferenceResult result)
     {
-        Assert.True(result.IsSuccess, result.Error);
+        Assert.True(result.IsSuccess, result.Error?.Message);
         return result.Outputs[0].AsSpan<double>().ToArray();
     }
 
@@ -149,7 +150,7 @@ public sealed class BatchingPipelineTests : IDisposable
         for (var i = 0; i < 3; i++)
         {
             using var result = await tasks[i].WaitAsync(Timeout);
-            Assert.True(result.IsSuccess, result.Error);
+            Assert.True(result.IsSuccess, result.Error?.Message);
             Assert.Equal([expected[i]], result.Outputs[0].AsSpan<float>().ToArray());
         }
 
@@ -196,7 +197,7 @@ public sealed class BatchingPipelineTests : IDisposable
         var rejected = pipeline.InferAsync(overflow, CancellationToken.None);
 
         Assert.True(rejected.IsCompleted);
-        Assert.Equal(InferenceStatus.QueueFull, (await rejected).Status);
+        Assert.Equal(InferenceErrorKind.QueueFull, (await rejected).Error!.Kind);
         release.SetResult();
         (await headTask.WaitAsync(Timeout)).Dispose();
         using var ok = await fitsTask.WaitAsync(Timeout);
@@ -222,7 +223,7 @@ public sealed class BatchingPipelineTests : IDisposable
         };
         using var result = await pipeline.InferAsync(late, CancellationToken.None).AsTask().WaitAsync(Timeout);
 
-        Assert.Equal(InferenceStatus.DeadlineExceeded, result.Status);
+        Assert.Equal(InferenceErrorKind.DeadlineExceeded, result.Error!.Kind);
         Assert.Equal(0, pipeline.QueuedRows);
         release.SetResult();
         (await headTask.WaitAsync(Timeout)).Dispose();
@@ -249,7 +250,7 @@ public sealed class BatchingPipelineTests : IDisposable
         await cts.CancelAsync();
 
         using var cancelledResult = await cancelledTask.WaitAsync(Timeout);
-        Assert.Equal(InferenceStatus.Cancelled, cancelledResult.Status);
+        Assert.Equal(InferenceErrorKind.Cancelled, cancelledResult.Error!.Kind);
         Assert.Equal(1, pipeline.QueuedRows);
         release.SetResult();
         (await headTask.WaitAsync(Timeout)).Dispose();
@@ -271,7 +272,7 @@ public sealed class BatchingPipelineTests : IDisposable
 
         var disposing = pipeline.DisposeAsync().AsTask();
         using var refused = Fp64Rows(session, (9, 9));
-        Assert.Equal(InferenceStatus.Unavailable, (await pipeline.InferAsync(refused, CancellationToken.None)).Status);
+        Assert.Equal(InferenceErrorKind.Unavailable, (await pipeline.InferAsync(refused, CancellationToken.None)).Error!.Kind);
         Assert.False(disposing.IsCompleted);
         release.SetResult();
 

@@ -17,7 +17,7 @@ public sealed class PredictionCacheTests
 
     private static (double Hits, double Misses, double Errors, double RowsComputed) Counters(MlServingFactory factory, string model = Fp64, string? version = null)
     {
-        var metrics = factory.Repository.Resolve(model, version).Model!.Metrics;
+        var metrics = factory.Repository.Find(model, version).Version!.Metrics;
         return (metrics.CacheHits.Value, metrics.CacheMisses.Value, metrics.CacheErrors.Value, metrics.BatchSize.Sum);
     }
 
@@ -109,13 +109,13 @@ public sealed class PredictionCacheTests
         var client = await StartAsync(factory);
         double[] row = [13.32, 3.24, 2.38, 21.5, 92.0, 1.93, 0.76, 0.45, 1.25, 8.42, 0.55, 1.62, 650.0];
         var values = string.Join(",", row.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        var names = factory.Repository.Resolve("wine-classifier", null).Model!.Features!.Names;
+        var names = factory.Repository.Find("wine-classifier", null).Version!.Features!.Names;
         var named = "{" + string.Join(",", names.Select((n, i) => $"\"{n}\":{row[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}").Reverse()) + "}";
 
         await (await client.PostJsonAsync("/v2/models/wine-classifier/infer", $$"""{"inputs":[{"name":"input","shape":[1,13],"datatype":"FP32","data":[{{values}}]}]}""")).ExpectAsync(200);
         await StoredAsync(factory, "wine-classifier", 1, async () => await (await client.PostJsonAsync("/v2/models/wine-classifier/infer", $$"""{"inputs":[{"name":"input","shape":[1,13],"datatype":"FP32","data":[{{values}}]}]}""")).ExpectAsync(200));
         var start = Counters(factory, "wine-classifier");
-        await (await client.PostJsonAsync("/v2/models/wine-classifier/infer", $$"""{"inputs":[{"name":"input","shape":[1,13],"datatype":"FP64","data":[[{{values}}]]}]}""")).ExpectAsync(200);
+        await (await client.PostJsonAsync("/v2/models/wine-classifier/infer", $$"""{"inputs":[{"name":"input","shape":[1,13],"datatype":"FP32","data":[[{{values}}]]}]}""")).ExpectAsync(200);
         await (await client.PostJsonAsync("/predict", $$"""{"instances":[[{{values}}]]}""")).ExpectAsync(200);
         await (await client.PostJsonAsync("/predict", $$"""{"instances":[{{named}}]}""")).ExpectAsync(200);
         var end = Counters(factory, "wine-classifier");

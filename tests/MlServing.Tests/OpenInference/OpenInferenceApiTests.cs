@@ -35,6 +35,7 @@ public sealed class OpenInferenceApiTests : IClassFixture<OpenInferenceApiTests.
                 .AddFixture("dynamic-hw")
                 .AddFixture("scalar-scale")
                 .AddFixture("zipmap-classifier")
+                .AddFixture("zipmap-int-classifier")
                 .AddFixture("identity-fp64", "versioned", 1)
                 .AddFixture("fp64-regressor", "versioned", 2)
                 .WithConfig("versioned", """{"versionPolicy":{"all":true}}""");
@@ -304,12 +305,37 @@ public sealed class OpenInferenceApiTests : IClassFixture<OpenInferenceApiTests.
     }
 
     [Fact]
-    public async Task Infer_FloatModelGivenIntegerDatatype_ConvertsTheValues()
+    public async Task Infer_DatatypeOtherThanTheModels_Is400NamingTheFieldAndBothTypes_NeverConverted()
     {
-        var body = await (await PostAsync("/v2/models/identity-fp32/infer", """{"inputs":[{"name":"x","shape":[1,2],"datatype":"INT32","data":[3,-7]}]}""")).ExpectAsync(200);
+        // As Triton: the declared datatype must be the model input's; INT32 data for an FP32 input is refused.
+        var message = await ExpectErrorAsync(await PostAsync("/v2/models/identity-fp32/infer", """{"inputs":[{"name":"x","shape":[1,2],"datatype":"INT32","data":[3,-7]}]}"""), 400);
 
-        Assert.Equal("FP32", Output(body, "y")["datatype"]!.GetValue<string>());
-        Assert.Equal("[3,-7]", Output(body, "y")["data"]!.ToJsonString());
+        Assert.Contains("inputs[0].datatype", message);
+        Assert.Contains("FP32", message);
+        Assert.Contains("INT32", message);
+    }
+
+    [Theory]
+    [InlineData("INT8", "[13.68, 1]")]
+    [InlineData("INT8", "[300, 1]")]
+    [InlineData("UINT8", "[-1, 1]")]
+    [InlineData("UINT8", "[1.5, 1]")]
+    public async Task Infer_ElementThatIsNoValueOfTheDeclaredDatatype_Is400NamingTheData(string datatype, string data)
+    {
+        var model = "identity-" + datatype.ToLowerInvariant();
+        var message = await ExpectErrorAsync(await PostAsync($"/v2/models/{model}/infer", $$"""{"inputs":[{"name":"x","shape":[1,2],"datatype":"{{datatype}}","data":{{data}}}]}"""), 400);
+
+        Assert.Contains("inputs[0].data", message);
+        Assert.Contains("element 0", message);
+    }
+
+    [Fact]
+    public async Task Infer_Fp64DataForAnFp32Model_Is400EvenWhenEveryValueFits()
+    {
+        var message = await ExpectErrorAsync(await PostAsync("/v2/models/identity-fp32/infer", """{"inputs":[{"name":"x","shape":[1,2],"datatype":"FP64","data":[1.5,2]}]}"""), 400);
+
+        Assert.Contains("inputs[0].datatype", message);
+        Assert.Contains("FP64", message);
     }
 
     [Fact]
@@ -418,16 +444,35 @@ public sealed class OpenInferenceApiTests : IClassFixture<OpenInferenceApiTests.
     }
 
     [Fact]
-    public async Task Infer_SequenceOfMapOutput_TravelsAsJsonTextPerRow()
+    public async Task Infer_SequenceOfMapOutput_TravelsAsANumericTensorWithItsClasses()
     {
         var body = await (await PostAsync("/v2/models/zipmap-classifier/infer", """{"inputs":[{"name":"input","shape":[2,4],"datatype":"FP32","data":[0,0,4,0,1,0,0,0]}]}""")).ExpectAsync(200);
 
         Assert.Equal("[2,0]", Output(body, "output_label")["data"]!.ToJsonString());
-        var maps = Output(body, "output_probability")["data"]!.AsArray();
-        Assert.Equal(2, maps.Count);
-        var first = JsonNode.Parse(maps[0]!.GetValue<string>())!.AsObject();
-        Assert.Equal(["a", "b", "c"], first.Select(p => p.Key).Order(StringComparer.Ordinal));
-        Assert.True(first["c"]!.GetValue<double>() > 0.9);
+        var probabilities = Output(body, "output_probability");
+        Assert.Equal("FP32", probabilities["datatype"]!.GetValue<string>());
+        Assert.Equal("[2,3]", probabilities["shape"]!.ToJsonString());
+        Assert.Equal("""["a","b","c"]""", probabilities["parameters"]!["classes"]!.ToJsonString());
+        var data = probabilities["data"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+        Assert.Equal(6, data.Length);
+        Assert.True(data[2] > 0.9, "row 0 is class c");
+        Assert.True(data[3] > data[4] && data[3] > data[5], "row 1 is class a");
+        Assert.Equal(1.0, data[0] + data[1] + data[2], 5);
+
+        var metadata = await (await GetAsync("/v2/models/zipmap-classifier")).ExpectAsync(200);
+        var described = metadata["outputs"]!.AsArray().Single(o => o!["name"]!.GetValue<string>() == "output_probability")!;
+        Assert.Equal("FP32", described["datatype"]!.GetValue<string>());
+        Assert.Equal("[-1,3]", described["shape"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Infer_SequenceOfMapWithIntegerKeys_ColumnsInAscendingKeyOrder()
+    {
+        var body = await (await PostAsync("/v2/models/zipmap-int-classifier/infer", """{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[0,0,4,0]}]}""")).ExpectAsync(200);
+
+        var probabilities = Output(body, "output_probability");
+        Assert.Equal("""["10","20","30"]""", probabilities["parameters"]!["classes"]!.ToJsonString());
+        Assert.True(probabilities["data"]![2]!.GetValue<double>() > 0.9);
     }
 
     // ---- errors ----------------------------------------------------------------------------------------------

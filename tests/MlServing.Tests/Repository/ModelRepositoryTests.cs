@@ -15,18 +15,24 @@ public sealed class ModelRepositoryTests
         await using var factory = new MlServingFactory(repo.Path);
         await factory.StartAsync();
 
-        var multi = factory.Repository.Resolve("multi-input", null).Model!;
+        var multi = factory.Repository.Find("multi-input", null).Version!;
         Assert.Equal(["a", "b"], multi.Signature.InputNames);
         Assert.Equal(["sum", "product"], multi.Signature.OutputNames);
         Assert.All(multi.Signature.Inputs, i => Assert.Equal([-1L, 3L], i.Shape));
         Assert.All(multi.Signature.Inputs, i => Assert.Equal(TensorDataType.Float32, i.DataType));
         Assert.True(multi.Signature.IsBatchable);
 
-        Assert.False(factory.Repository.Resolve("fixed-batch", null).Model!.Signature.IsBatchable);
-        Assert.False(factory.Repository.Resolve("scalar-scale", null).Model!.Signature.IsBatchable);
-        var zipmap = factory.Repository.Resolve("zipmap-classifier", null).Model!;
+        Assert.False(factory.Repository.Find("fixed-batch", null).Version!.Signature.IsBatchable);
+        Assert.False(factory.Repository.Find("scalar-scale", null).Version!.Signature.IsBatchable);
+        var zipmap = factory.Repository.Find("zipmap-classifier", null).Version!;
         Assert.True(zipmap.Signature.IsBatchable);
-        Assert.False(zipmap.Signature.Outputs.Single(o => o.Name == "output_probability").IsTensor);
+        var probabilities = zipmap.Signature.Outputs.Single(o => o.Name == "output_probability");
+        Assert.True(probabilities.IsMapSequence);
+
+        // Served as a [rows, classes] tensor of the map's value type; the warm-up revealed the keys.
+        Assert.Equal(TensorDataType.Float32, probabilities.DataType);
+        Assert.Equal(["a", "b", "c"], probabilities.Classes!);
+        Assert.Equal([-1L, 3L], probabilities.Shape);
     }
 
     [Theory]
@@ -48,7 +54,7 @@ public sealed class ModelRepositoryTests
         Assert.True(factory.Repository.TryGetEntry("m", out var entry));
         Assert.Equal(expected, entry.Versions.Select(v => v.Version).ToArray());
         Assert.All(entry.Versions, v => Assert.Equal(ModelState.Ready, v.State));
-        Assert.Equal(expected[0], factory.Repository.Resolve("m", null).Model!.Version);
+        Assert.Equal(expected[0], factory.Repository.Find("m", null).Version!.Version);
 
         var excluded = new long[] { 1, 2, 3 }.Except(expected).FirstOrDefault();
         if (excluded != 0)
@@ -69,7 +75,7 @@ public sealed class ModelRepositoryTests
         var missing = entry.Versions.Single(v => v.Version == 5);
         Assert.Equal(ModelState.Unavailable, missing.State);
         Assert.Contains("no folder", missing.Reason);
-        Assert.NotNull(factory.Repository.Resolve("m", "1").Model);
+        Assert.NotNull(factory.Repository.Find("m", "1").Version);
     }
 
     public static TheoryData<string, byte[], string> BrokenModels => new()
@@ -129,20 +135,20 @@ public sealed class ModelRepositoryTests
         using var repo = new TestRepository().AddFixture("identity-fp32", "m", 1);
         await using var factory = new MlServingFactory(repo.Path);
         var client = await factory.StartAsync();
-        var v1 = factory.Repository.Resolve("m", null).Model!;
+        var v1 = factory.Repository.Find("m", null).Version!;
 
         repo.AddFixture("identity-fp32", "m", 2);
         var load = await client.PostAsync("/v2/repository/models/m/load", null);
         Assert.Equal(200, (int)load.StatusCode);
-        Assert.Equal(2, factory.Repository.Resolve("m", null).Model!.Version);
-        Assert.NotSame(v1, factory.Repository.Resolve("m", null).Model);
+        Assert.Equal(2, factory.Repository.Find("m", null).Version!.Version);
+        Assert.NotSame(v1, factory.Repository.Find("m", null).Version);
 
         repo.WithFile(Path.Combine("m", "3", "model.onnx"), [1, 2, 3]);
         File.Delete(Path.Combine(repo.Path, "m", "2", "model.onnx"));
         var failed = await client.PostAsync("/v2/repository/models/m/load", null);
         Assert.Equal(400, (int)failed.StatusCode);
         Assert.Contains("failed to load", (await failed.ReadJsonAsync())["error"]!.GetValue<string>());
-        Assert.Equal(2, factory.Repository.Resolve("m", null).Model!.Version);
+        Assert.Equal(2, factory.Repository.Find("m", null).Version!.Version);
         var infer = await client.PostJsonAsync("/v2/models/m/infer", """{"inputs":[{"name":"x","shape":[1,2],"datatype":"FP32","data":[1,2]}]}""");
         Assert.Equal(200, (int)infer.StatusCode);
     }

@@ -126,7 +126,7 @@ public sealed class SharedRepositoryOracleTests
         var checkedModels = 0;
         foreach (var (model, version, reference) in Cases())
         {
-            var served = factory.Repository.Resolve(model, version).Model!;
+            var served = factory.Repository.Find(model, version).Version!;
             var signature = served.Signature;
             var labels = served.Labels;
             var inputs = reference.Inputs;

@@ -15,6 +15,7 @@ namespace MlServing.Tests.Runtime;
 /// This machine has only the CPU ONNX Runtime, so the CUDA request below is genuinely unavailable: these tests
 /// exercise the real fallback path, not a fake.
 /// </summary>
+[Trait("Category", "ExecutionProvider")]
 public sealed class ExecutionProviderTests
 {
     private static readonly string ModelPath = Path.Combine(TestRepository.FixturesPath, "identity-fp32", "1", "model.onnx");

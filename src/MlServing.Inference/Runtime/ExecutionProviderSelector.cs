@@ -26,7 +26,7 @@ internal static class ExecutionProviderSelector
         string reason;
         if (Array.IndexOf(OrtEnv.Instance().GetAvailableProviders(), CudaProviderName) < 0)
         {
-            reason = "this build of ONNX Runtime has no CUDA execution provider (build with -p:UseGpu=true for Microsoft.ML.OnnxRuntime.Gpu)";
+            reason = "this build of ONNX Runtime has no CUDA execution provider (build with -p:UseGpu=true for Microsoft.ML.OnnxRuntime.Gpu.Linux)";
         }
         else
         {

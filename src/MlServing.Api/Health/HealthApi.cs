@@ -4,7 +4,7 @@ using MlServing.Inference.Repository;
 
 namespace MlServing.Api.Health;
 
-/// <summary>Kubernetes probes (DESIGN §3.4): liveness never depends on models; readiness names what is missing.</summary>
+/// <summary>Kubernetes probes (docs/OBSERVABILITY.md): liveness never depends on models; readiness names what is missing.</summary>
 public static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)

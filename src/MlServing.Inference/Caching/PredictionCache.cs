@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace MlServing.Inference.Caching;
 
 /// <summary>
-/// The configured store (DESIGN §5): Redis when <c>ConnectionStrings:Redis</c> is set (or Provider=redis),
+/// The configured store (docs/BATCHING_AND_CACHING.md): Redis when <c>ConnectionStrings:Redis</c> is set (or Provider=redis),
 /// in-process memory by default, or none. Model versions wrap their pipeline with it on load.
 /// </summary>
 public sealed class PredictionCache : IAsyncDisposable

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace MlServing.Inference.Repository;
 
-/// <summary>The optional <c>&lt;repo&gt;/&lt;model&gt;/config.json</c> (DESIGN §2). Every field is optional.</summary>
+/// <summary>The optional <c>&lt;repo&gt;/&lt;model&gt;/config.json</c> (docs/MODEL_REPOSITORY.md). Every field is optional.</summary>
 public sealed class ModelConfig
 {
     public static readonly ModelConfig Empty = new();

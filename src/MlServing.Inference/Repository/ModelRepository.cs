@@ -54,10 +54,20 @@ public sealed class ModelRepository : IAsyncDisposable
         ModelEntry? entry;
         if (string.IsNullOrEmpty(name))
         {
+            // The one model that serves, so that a broken or loading neighbour does not make 'model' mandatory.
             entry = null;
+            ModelEntry? onlyListed = null;
+            var listed = 0;
             foreach (var candidate in models.Values)
             {
                 if (candidate.Unloaded)
+                {
+                    continue;
+                }
+
+                listed++;
+                onlyListed = candidate;
+                if (candidate.Latest is null)
                 {
                     continue;
                 }
@@ -70,9 +80,12 @@ public sealed class ModelRepository : IAsyncDisposable
                 entry = candidate;
             }
 
+            entry ??= listed == 1 ? onlyListed : null;
             if (entry is null)
             {
-                return VersionLookup.Failed(InferenceError.NotFound("no model is served"));
+                return VersionLookup.Failed(listed == 0
+                    ? InferenceError.NotFound("no model is served")
+                    : InferenceError.NotFound("'model' is required: no model serves yet, and there are several"));
             }
         }
         else if (!models.TryGetValue(name, out entry) || entry.Unloaded)

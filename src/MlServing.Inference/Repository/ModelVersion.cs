@@ -50,8 +50,8 @@ public sealed class ModelVersion : IAsyncDisposable
 
     public bool AllowNonFinite => Config.AllowNonFinite;
 
-    /// <summary>False once retired: its last lease has ended or is about to.</summary>
-    public bool IsServing => Volatile.Read(ref _references) > 0;
+    /// <summary>False once retired: it takes no new lease, and is released when the last one ends.</summary>
+    public bool IsServing => Volatile.Read(ref _retired) == 0;
 
     /// <summary>Completes when the pipeline has drained and the session is released.</summary>
     public Task Disposed => _disposed.Task;
@@ -59,6 +59,11 @@ public sealed class ModelVersion : IAsyncDisposable
     /// <summary>Takes a lease unless the version is retired. Every successful call needs one <see cref="Release"/>.</summary>
     public bool TryAcquire()
     {
+        if (!IsServing)
+        {
+            return false;
+        }
+
         var current = Volatile.Read(ref _references);
         while (current > 0)
         {

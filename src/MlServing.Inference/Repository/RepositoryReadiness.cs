@@ -1,6 +1,6 @@
 namespace MlServing.Inference.Repository;
 
-/// <summary>Whether the repository serves everything it should (DESIGN §3.4), and if not, why.</summary>
+/// <summary>Whether the repository serves everything it should (docs/OBSERVABILITY.md), and if not, why.</summary>
 public sealed record RepositoryReadiness(bool Ready, string Reason)
 {
     public static RepositoryReadiness Evaluate(ModelRepository repository, bool strict)

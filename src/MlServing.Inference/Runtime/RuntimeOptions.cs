@@ -25,6 +25,6 @@ public sealed class RuntimeOptions
 
     public ExecutionMode ExecutionMode { get; set; } = ExecutionMode.ORT_SEQUENTIAL;
 
-    /// <summary>Run one inference per version after load (DESIGN §2). Disable only for tests of the load path.</summary>
+    /// <summary>Run one inference per version after load (docs/MODEL_REPOSITORY.md). Disable only for tests of the load path.</summary>
     public bool Warmup { get; set; } = true;
 }

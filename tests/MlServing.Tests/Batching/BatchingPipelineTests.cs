@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.ML.OnnxRuntime;
 using MlServing.Inference.Batching;
 using MlServing.Inference.Errors;
@@ -18,13 +18,13 @@ public sealed class BatchingPipelineTests : IDisposable
     private readonly CollectorRegistry _registry = Metrics.NewCustomRegistry();
     private readonly List<IDisposable> _sessions = [];
 
-    private (BatchingPipeline Pipeline, ModelSession Session, ModelVersionMetrics Metrics) Create(string fixture, BatchPolicy policy)
+    private (BatchingPipeline Pipeline, ModelSession Session, ModelVersionMetrics Metrics) Create(string fixture, BatchPolicy policy, TimeProvider? time = null)
     {
         using var options = new SessionOptions { IntraOpNumThreads = 1 };
         var session = ModelSession.Load(Path.Combine(TestRepository.FixturesPath, fixture, "1", "model.onnx"), options, "cpu");
         _sessions.Add(session);
         var metrics = new EngineMetrics(_registry).ForVersion(fixture, "1");
-        return (new BatchingPipeline(session, policy, metrics, TimeProvider.System, new ListLogger<BatchingPipeline>()), session, metrics);
+        return (new BatchingPipeline(session, policy, metrics, time ?? TimeProvider.System, new ListLogger<BatchingPipeline>()), session, metrics);
     }
 
     private static BatchPolicy Policy(bool merge = true, int maxBatch = 64, int maxQueue = 1024, int delayUs = 0, int instances = 1) =>
@@ -205,9 +205,10 @@ public sealed class BatchingPipelineTests : IDisposable
     }
 
     [Fact]
-    public async Task Deadline_ExpiresInTheQueue_WhileTheRunnerIsBusy_AndTheRequestNeverRuns()
+    public async Task Deadline_OnAFakeClock_ExpiresExactlyWhenItsTimeComes_AndTheRequestNeverRuns()
     {
-        var (pipeline, session, metrics) = Create("fp64-regressor", Policy());
+        var time = new FakeTimeProvider();
+        var (pipeline, session, metrics) = Create("fp64-regressor", Policy(), time);
         await using var _ = pipeline;
         var (entered, release) = Freeze(pipeline);
         using var head = Fp64Rows(session, (1, 1));
@@ -219,9 +220,15 @@ public sealed class BatchingPipelineTests : IDisposable
         builder.Append(2.0);
         using var late = new InferenceRequest([builder.Build("x", [1, 2])], session.AllOutputs, 1)
         {
-            DeadlineTimestamp = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 20),
+            DeadlineTimestamp = time.GetTimestamp() + (time.TimestampFrequency / 20),
         };
-        using var result = await pipeline.InferAsync(late, CancellationToken.None).AsTask().WaitAsync(Timeout);
+        var lateTask = pipeline.InferAsync(late, CancellationToken.None).AsTask();
+
+        time.Advance(TimeSpan.FromMilliseconds(49));
+        Assert.False(lateTask.IsCompleted, "the deadline is 50 ms away on the fake clock");
+        Assert.Equal(1, pipeline.QueuedRows);
+        time.Advance(TimeSpan.FromMilliseconds(2));
+        using var result = await lateTask.WaitAsync(Timeout);
 
         Assert.Equal(InferenceErrorKind.DeadlineExceeded, result.Error!.Kind);
         Assert.Equal(0, pipeline.QueuedRows);
@@ -229,6 +236,39 @@ public sealed class BatchingPipelineTests : IDisposable
         (await headTask.WaitAsync(Timeout)).Dispose();
         await pipeline.DisposeAsync();
         Assert.Equal(1, metrics.BatchSize.Count);
+    }
+
+    [Fact]
+    public async Task QueueDelay_OnAFakeClock_HoldsTheBatchOpenUntilTheDelayPasses()
+    {
+        var time = new FakeTimeProvider();
+        var policy = new BatchPolicy(true, 64, TimeSpan.FromMilliseconds(10), [], 1024, 1);
+        var (pipeline, session, metrics) = Create("fp64-regressor", policy, time);
+        await using var _ = pipeline;
+        using var first = Fp64Rows(session, (1, 1));
+        using var second = Fp64Rows(session, (2, 1));
+
+        var firstTask = pipeline.InferAsync(first, CancellationToken.None).AsTask();
+        var secondTask = pipeline.InferAsync(second, CancellationToken.None).AsTask();
+
+        // Both requests are taken by the runner, which waits for more until the fake clock moves.
+        await Eventually.TrueAsync(() => pipeline.QueuedRows == 0, "the runner to take both requests");
+        Assert.Equal(0, metrics.BatchSize.Count);
+        Assert.False(firstTask.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(10));
+
+        using (var result = await firstTask.WaitAsync(Timeout))
+        {
+            Assert.Equal([5.5], Y(result));
+        }
+
+        using (var result = await secondTask.WaitAsync(Timeout))
+        {
+            Assert.Equal([7.5], Y(result));
+        }
+
+        Assert.Equal(1, metrics.BatchSize.Count);
+        Assert.Equal(2, metrics.BatchSize.Sum);
     }
 
     [Fact]

@@ -5,7 +5,7 @@ using MlServing.Tests.Infrastructure;
 
 namespace MlServing.Tests.Observability;
 
-/// <summary>/metrics carries every DESIGN §4 instrument, counts what really happened, and passes promtool.</summary>
+/// <summary>/metrics carries every instrument of docs/OBSERVABILITY.md, counts what really happened, and passes promtool.</summary>
 [Collection(ServerCollection.Name)]
 public sealed partial class PrometheusMetricsTests
 {

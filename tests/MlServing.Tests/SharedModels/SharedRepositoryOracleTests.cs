@@ -10,47 +10,16 @@ namespace MlServing.Tests.SharedModels;
 [Collection(ServerCollection.Name)]
 public sealed class SharedRepositoryOracleTests
 {
-    private static readonly string? SharedRoot = Locate();
-
-    private static string? Locate()
-    {
-        if (Environment.GetEnvironmentVariable("MLSERVING_SHARED_MODELS") is { Length: > 0 } configured)
-        {
-            return configured;
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "MlServing.sln")))
-            {
-                var shared = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "models"));
-                return Directory.Exists(shared) ? shared : null;
-            }
-        }
-
-        return null;
-    }
-
-    private static bool Available()
-    {
-        if (SharedRoot is not null)
-        {
-            return true;
-        }
-
-        // CI always has ../shared: there a missing repository is a failure, not a skip.
-        Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase), "CI=true but ../shared/models was not found");
-        return false;
-    }
+    private static string SharedRoot => SharedModelRepository.RequiredRoot;
 
     /// <summary>A copy of the shared repository that serves every version (breast-cancer-logreg has two).</summary>
     private static TestRepository AllVersionsCopy()
     {
         var repo = new TestRepository();
-        foreach (var model in Directory.GetDirectories(SharedRoot!))
+        foreach (var model in Directory.GetDirectories(SharedRoot))
         {
             var name = Path.GetFileName(model);
-            repo.AddModelFolder(SharedRoot!, name);
+            repo.AddModelFolder(SharedRoot, name);
             var configPath = Path.Combine(repo.Path, name, "config.json");
             var config = File.Exists(configPath) ? JsonNode.Parse(File.ReadAllText(configPath))!.AsObject() : [];
             config["versionPolicy"] = new JsonObject { ["all"] = true };
@@ -62,7 +31,7 @@ public sealed class SharedRepositoryOracleTests
 
     private static IEnumerable<(string Model, string? Version, ReferenceFile Reference)> Cases()
     {
-        foreach (var model in Directory.GetDirectories(SharedRoot!).Order(StringComparer.Ordinal))
+        foreach (var model in Directory.GetDirectories(SharedRoot).Order(StringComparer.Ordinal))
         {
             var referencePath = Path.Combine(model, "reference.json");
             if (!File.Exists(referencePath))
@@ -80,14 +49,9 @@ public sealed class SharedRepositoryOracleTests
         }
     }
 
-    [Fact]
+    [SharedModelsFact]
     public async Task EveryModel_ThroughOpenInferenceProtocol_MatchesItsReference()
     {
-        if (!Available())
-        {
-            return;
-        }
-
         using var repo = AllVersionsCopy();
         await using var factory = new MlServingFactory(repo.Path);
         var client = await factory.StartAsync();
@@ -112,14 +76,9 @@ public sealed class SharedRepositoryOracleTests
         Assert.True(checkedModels.Count >= 7, $"only {checkedModels.Count} shared models were checked: {string.Join(", ", checkedModels)}");
     }
 
-    [Fact]
+    [SharedModelsFact]
     public async Task EveryModel_ThroughPredict_MatchesItsReference()
     {
-        if (!Available())
-        {
-            return;
-        }
-
         using var repo = AllVersionsCopy();
         await using var factory = new MlServingFactory(repo.Path);
         var client = await factory.StartAsync();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MlServing.Api.Errors;
+using MlServing.Api.Feedback;
 using MlServing.Api.Health;
 using MlServing.Api.OpenInference;
 
@@ -19,4 +20,5 @@ namespace MlServing.Api;
 [JsonSerializable(typeof(LiveResponse))]
 [JsonSerializable(typeof(ReadyResponse))]
 [JsonSerializable(typeof(ModelReadyResponse))]
+[JsonSerializable(typeof(FeedbackResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

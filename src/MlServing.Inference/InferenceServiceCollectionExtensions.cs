@@ -4,8 +4,12 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MlServing.Inference.Batching;
 using MlServing.Inference.Caching;
+using MlServing.Inference.Monitoring;
+using MlServing.Inference.Monitoring.Capture;
+using MlServing.Inference.Monitoring.Feedback;
 using MlServing.Inference.Observability;
 using MlServing.Inference.Pipeline;
+using MlServing.Inference.Redis;
 using MlServing.Inference.Repository;
 using MlServing.Inference.Runtime;
 using MlServing.Inference.Serving;
@@ -17,8 +21,8 @@ public static class InferenceServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the engine: model repository, ONNX Runtime sessions, the per-version pipeline (batcher and the
-    /// registered stages, the prediction cache among them), the inference service and engine metrics on a metrics
-    /// registry of this host's own. Options are validated on start.
+    /// registered stages: the prediction cache, then model monitoring), the inference service, feedback and data
+    /// capture, and engine metrics on a metrics registry of this host's own. Options are validated on start.
     /// </summary>
     public static IServiceCollection AddMlServingInference(this IServiceCollection services, IConfiguration configuration)
     {
@@ -35,12 +39,21 @@ public static class InferenceServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CacheOptions>, CacheOptionsValidator>());
         services.AddOptionsWithValidateOnStart<InferenceLimitsOptions>().Bind(configuration.GetSection(InferenceLimitsOptions.SectionName));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceLimitsOptions>, InferenceLimitsOptionsValidator>());
+        services.AddOptionsWithValidateOnStart<MonitoringOptions>().Bind(configuration.GetSection(MonitoringOptions.SectionName));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MonitoringOptions>, MonitoringOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => Metrics.NewCustomRegistry());
         services.TryAddSingleton<EngineMetrics>();
+        services.TryAddSingleton<RedisConnection>();
         services.TryAddSingleton<PredictionCache>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, CachingStage>());
+        services.TryAddSingleton<MonitoringMetrics>();
+        services.TryAddSingleton<ModelMonitors>();
+        services.TryAddSingleton<FeedbackService>();
+        services.TryAddSingleton<CaptureWriter>();
+        services.AddHostedService(provider => provider.GetRequiredService<CaptureWriter>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, MonitoringStage>());
         services.TryAddSingleton<PipelineBuilder>();
         services.TryAddSingleton<SessionFactory>();
         services.TryAddSingleton<ModelVersionLoader>();

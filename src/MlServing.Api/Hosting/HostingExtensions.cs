@@ -74,11 +74,12 @@ public static class HostingExtensions
         return services;
     }
 
-    /// <summary>Middleware in order: faults → request log → HTTP metrics.</summary>
+    /// <summary>Middleware in order: faults → request ids → request log → HTTP metrics.</summary>
     public static WebApplication UseMlServing(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
+        app.UseMlServingRequestIds();
         app.UseMlServingRequestLogging();
         app.UseMlServingHttpMetrics();
         return app;

@@ -46,9 +46,9 @@ public sealed class InferRequest : IDisposable
     }
 
     /// <summary>The decoded inputs as a call for the engine (the call takes the tensors).</summary>
-    public InferenceCall TakeCall(bool bypassCache, TimeSpan? timeout)
+    public InferenceCall TakeCall(bool bypassCache, TimeSpan? timeout, string requestId)
     {
-        var call = new InferenceCall([.. _inputs], OipFields.Instance) { OutputNames = Outputs, BypassCache = bypassCache, Timeout = timeout };
+        var call = new InferenceCall([.. _inputs], OipFields.Instance) { OutputNames = Outputs, BypassCache = bypassCache, Timeout = timeout, RequestId = requestId };
         _inputs.Clear();
         return call;
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MlServing.Api.Errors;
+using MlServing.Api.Feedback;
 using MlServing.Api.Health;
 using MlServing.Api.Observability;
 using MlServing.Api.OpenApi;
@@ -40,6 +41,13 @@ public static class OpenInferenceApi
         ConfigureInfer(v2.MapPost("/models/{name}/infer", infer).WithName("ModelInfer"));
         ConfigureInfer(v2.MapPost("/models/{name}/versions/{version}/infer", infer).WithName("ModelVersionInfer"));
 
+        Func<HttpContext, Task> feedback = context => FeedbackApi.JoinAsync(context, http);
+        v2.MapPost("/models/{name}/feedback", feedback).WithName("ModelFeedback")
+            .WithSummary("Ground truth for an answered request (by its id): joined to the stored prediction for accuracy / MAE.")
+            .WithMetadata(new RequestBodyDocumentation(typeof(FeedbackRequestDocument)))
+            .Produces<FeedbackResponse>(StatusCodes.Status202Accepted)
+            .Add(endpoint => ErrorResponse.AddMetadata(endpoint, ApiProtocol.V2, 400, 404, 413, 415, 503));
+
         var repository = v2.MapGroup("/repository").WithTags("Model repository");
         repository.MapPost("/index", GetRepositoryIndexAsync).WithName("RepositoryIndex").WithSummary("Every model and version with its state.");
         repository.MapPost("/models/{name}/load", LoadModelAsync).WithName("RepositoryLoad").WithSummary("(Re)load a model folder; the old versions serve until the new ones are ready.");
@@ -57,7 +65,7 @@ public static class OpenInferenceApi
     {
         var telemetry = http.Start(context, RequestProtocol.V2);
         using var request = await InferRequest.ReadAsync(context, http.BodyLimit).ConfigureAwait(false);
-        var error = request.BodyError;
+        var error = request.BodyError ?? RequestIds.Adopt(context, request.Id);
         ModelLease? lease = null;
         if (error is null)
         {
@@ -76,7 +84,7 @@ public static class OpenInferenceApi
                 return;
             }
 
-            using var call = request.TakeCall(HttpInference.BypassCache(context.Request), timeout);
+            using var call = request.TakeCall(HttpInference.BypassCache(context.Request), timeout, RequestIds.Of(context));
             using var response = await http.InferAsync(context, lease!, call).ConfigureAwait(false);
             if (response.Error is { } failure)
             {

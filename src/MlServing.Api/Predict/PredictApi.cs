@@ -40,7 +40,7 @@ public static class PredictApi
             return;
         }
 
-        using var call = request.TakeCall(HttpInference.BypassCache(context.Request), timeout, out var rows);
+        using var call = request.TakeCall(HttpInference.BypassCache(context.Request), timeout, RequestIds.Of(context), out var rows);
         using var response = await http.InferAsync(context, request.Lease!, call).ConfigureAwait(false);
         if (response.Error is { } failure)
         {

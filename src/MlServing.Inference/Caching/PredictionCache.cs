@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MlServing.Inference.Redis;
 
 namespace MlServing.Inference.Caching;
 
@@ -8,20 +8,19 @@ namespace MlServing.Inference.Caching;
 /// The configured store (docs/BATCHING_AND_CACHING.md): Redis when <c>ConnectionStrings:Redis</c> is set (or Provider=redis),
 /// in-process memory by default, or none. Model versions wrap their pipeline with it on load.
 /// </summary>
-public sealed class PredictionCache : IAsyncDisposable
+public sealed class PredictionCache
 {
-    public PredictionCache(IOptions<CacheOptions> options, IConfiguration configuration, TimeProvider time, ILoggerFactory loggers)
+    public PredictionCache(IOptions<CacheOptions> options, RedisConnection redis, TimeProvider time, ILoggerFactory loggers)
     {
         Options = options.Value;
-        var connectionString = configuration.GetConnectionString("Redis");
         var provider = string.IsNullOrEmpty(Options.Provider)
-            ? string.IsNullOrEmpty(connectionString) ? "memory" : "redis"
+            ? redis.IsConfigured ? "redis" : "memory"
             : Options.Provider;
         Store = provider switch
         {
             "none" => null,
             "redis" => new RedisPredictionStore(
-                string.IsNullOrEmpty(connectionString) ? throw new OptionsValidationException(nameof(CacheOptions), typeof(CacheOptions), ["MlServing:Cache:Provider is redis but ConnectionStrings:Redis is not set."]) : connectionString,
+                redis.IsConfigured ? redis : throw new OptionsValidationException(nameof(CacheOptions), typeof(CacheOptions), ["MlServing:Cache:Provider is redis but ConnectionStrings:Redis is not set."]),
                 options,
                 time,
                 loggers.CreateLogger<RedisPredictionStore>()),
@@ -35,12 +34,4 @@ public sealed class PredictionCache : IAsyncDisposable
     public IPredictionStore? Store { get; }
 
     public CacheHealth Health => Store?.Health ?? new CacheHealth("none", "off", null);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Store is IAsyncDisposable disposable)
-        {
-            await disposable.DisposeAsync().ConfigureAwait(false);
-        }
-    }
 }

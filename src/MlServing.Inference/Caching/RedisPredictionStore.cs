@@ -1,40 +1,38 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MlServing.Inference.Observability;
+using MlServing.Inference.Redis;
 using StackExchange.Redis;
 
 namespace MlServing.Inference.Caching;
 
 /// <summary>
-/// Shared cache for a fleet: one multiplexer, one MGET per request, SETs sent without waiting for replies. Every
+/// Shared cache for a fleet: the host's one multiplexer (<see cref="RedisConnection"/>), one MGET per request, SETs sent without waiting for replies. Every
 /// call is bounded by <see cref="CacheOptions.TimeoutMilliseconds"/>; failures are misses, counted and logged at
 /// most once per interval, and after <see cref="CacheOptions.FailuresBeforeOpen"/> in a row the circuit opens so a
 /// dead Redis costs nothing until a probe finds it back.
 /// </summary>
-public sealed partial class RedisPredictionStore : IPredictionStore, IAsyncDisposable
+public sealed partial class RedisPredictionStore : IPredictionStore
 {
     private readonly CacheOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<RedisPredictionStore> _logger;
     private readonly CircuitBreaker _breaker;
-    private readonly Task<ConnectionMultiplexer> _connection;
+    private readonly RedisConnection _connection;
     private readonly TimeSpan _timeout;
-    private long _lastLog;
-    private int _suppressed;
+    private readonly LogThrottle _throttle;
     private volatile string? _lastError;
 
-    public RedisPredictionStore(string connectionString, IOptions<CacheOptions> options, TimeProvider time, ILogger<RedisPredictionStore> logger)
+    public RedisPredictionStore(RedisConnection connection, IOptions<CacheOptions> options, TimeProvider time, ILogger<RedisPredictionStore> logger)
     {
         _options = options.Value;
         _time = time;
         _logger = logger;
         _timeout = TimeSpan.FromMilliseconds(_options.TimeoutMilliseconds);
         _breaker = new CircuitBreaker(_options.FailuresBeforeOpen, TimeSpan.FromSeconds(_options.OpenSeconds), time);
-        var configuration = ConfigurationOptions.Parse(connectionString);
-        configuration.AbortOnConnectFail = false;
-        configuration.ConnectRetry = 1;
-        configuration.ConnectTimeout = Math.Max(configuration.ConnectTimeout, 1000);
-        configuration.ReconnectRetryPolicy = new LinearRetry(500);
-        _connection = ConnectionMultiplexer.ConnectAsync(configuration);
+        _throttle = new LogThrottle(TimeSpan.FromSeconds(_options.ErrorLogIntervalSeconds), time);
+        _connection = connection;
+        connection.Start();
     }
 
     public string Provider => "redis";
@@ -45,7 +43,7 @@ public sealed partial class RedisPredictionStore : IPredictionStore, IAsyncDispo
             ? new CacheHealth(Provider, "degraded", error)
             : IsConnected ? CacheHealth.Healthy(Provider) : new CacheHealth(Provider, "degraded", "not connected");
 
-    private bool IsConnected => _connection.IsCompletedSuccessfully && _connection.Result.IsConnected;
+    private bool IsConnected => _connection.IsConnected;
 
     public async ValueTask<CacheLookup> GetAsync(CacheKey[] keys, CancellationToken cancellationToken)
     {
@@ -67,7 +65,7 @@ public sealed partial class RedisPredictionStore : IPredictionStore, IAsyncDispo
                 redisKeys[i] = Key(keys[i]);
             }
 
-            var found = await _connection.Result.GetDatabase().StringGetAsync(redisKeys).WaitAsync(_timeout, _time, cancellationToken).ConfigureAwait(false);
+            var found = await _connection.Database.StringGetAsync(redisKeys).WaitAsync(_timeout, _time, cancellationToken).ConfigureAwait(false);
             var values = new byte[]?[keys.Length];
             for (var i = 0; i < found.Length; i++)
             {
@@ -94,7 +92,7 @@ public sealed partial class RedisPredictionStore : IPredictionStore, IAsyncDispo
 
         try
         {
-            var database = _connection.Result.GetDatabase();
+            var database = _connection.Database;
             for (var i = 0; i < keys.Length; i++)
             {
                 _ = database.StringSetAsync(Key(keys[i]), values[i], ttl, When.Always, CommandFlags.FireAndForget);
@@ -112,30 +110,10 @@ public sealed partial class RedisPredictionStore : IPredictionStore, IAsyncDispo
     {
         _lastError = reason;
         _breaker.Failure();
-        var now = _time.GetTimestamp();
-        var last = Interlocked.Read(ref _lastLog);
-        if (last != 0 && _time.GetElapsedTime(last, now) < TimeSpan.FromSeconds(_options.ErrorLogIntervalSeconds))
+        if (_throttle.TryEnter(out var suppressed))
         {
-            Interlocked.Increment(ref _suppressed);
-            return;
+            LogFailure(_logger, reason, suppressed);
         }
-
-        if (Interlocked.CompareExchange(ref _lastLog, now, last) == last)
-        {
-            LogFailure(_logger, reason, Interlocked.Exchange(ref _suppressed, 0));
-        }
-    }
-
-    /// <summary>Never waits for a connect still in progress (an unreachable Redis must not hold up shutdown).</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (_connection.IsCompletedSuccessfully)
-        {
-            await _connection.Result.DisposeAsync().ConfigureAwait(false);
-            return;
-        }
-
-        _ = _connection.ContinueWith(static connect => connect.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
     }
 
     [LoggerMessage(EventId = 1301, EventName = "CacheUnavailable", Level = LogLevel.Warning,

@@ -26,12 +26,15 @@ public sealed class InferenceRequest : IDisposable
     /// <summary>Skip the prediction cache for this request.</summary>
     public bool BypassCache { get; init; }
 
+    /// <summary>The request id the front end answered with (docs/MONITORING.md: feedback joins by it); null when there is none.</summary>
+    public string? RequestId { get; init; }
+
     /// <summary>False for a view over another request's inputs: disposing it leaves them alone.</summary>
     public bool OwnsInputs { get; init; } = true;
 
     /// <summary>A request with other inputs (a subset of rows) and the same deadline and options.</summary>
     public InferenceRequest With(PooledTensor[] inputs, int[] outputIndices, int rows, bool ownsInputs) =>
-        new(inputs, outputIndices, rows) { DeadlineTimestamp = DeadlineTimestamp, BypassCache = BypassCache, OwnsInputs = ownsInputs };
+        new(inputs, outputIndices, rows) { DeadlineTimestamp = DeadlineTimestamp, BypassCache = BypassCache, RequestId = RequestId, OwnsInputs = ownsInputs };
 
     public void Dispose()
     {

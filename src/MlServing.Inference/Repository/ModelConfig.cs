@@ -31,6 +31,12 @@ public sealed class ModelConfig
 
     public WarmupConfig? Warmup { get; init; }
 
+    /// <summary>Features (or inputs) written as null in captured requests (docs/MONITORING.md).</summary>
+    public string[]? Redact { get; init; }
+
+    /// <summary>The accuracy under which the <c>MlServingAccuracyBelowFloor</c> alert fires; overrides <c>MlServing:Monitoring:AccuracyFloor</c>.</summary>
+    public double? AccuracyFloor { get; init; }
+
     /// <summary>Accept NaN and ±Infinity in floating-point inputs (sent as the strings "NaN", "Infinity", "-Infinity").</summary>
     public bool AllowNonFinite { get; init; }
 }

@@ -17,6 +17,9 @@ public sealed class ModelConfigValidator : AbstractValidator<ModelConfig>
             .WithName("features").WithMessage("'features' must be non-empty, distinct names.");
         RuleFor(c => c.Labels).Must(BeDistinctAndNonEmpty).When(c => c.Labels is not null)
             .WithName("labels").WithMessage("'labels' must be non-empty, distinct names.");
+        RuleFor(c => c.Redact).Must(BeDistinctAndNonEmpty).When(c => c.Redact is not null)
+            .WithName("redact").WithMessage("'redact' must be non-empty, distinct names.");
+        RuleFor(c => c.AccuracyFloor).InclusiveBetween(0, 1).WithName("accuracyFloor");
 
         When(c => c.Batching is not null, () =>
         {

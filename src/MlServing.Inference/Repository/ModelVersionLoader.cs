@@ -43,7 +43,7 @@ public sealed class ModelVersionLoader
 
             var versionText = version.ToString(CultureInfo.InvariantCulture);
             var metrics = _metrics.ForVersion(name, versionText);
-            var pipeline = _pipelines.Build(new PipelineContext(name, version, versionText, session, config, metrics));
+            var pipeline = _pipelines.Build(new PipelineContext(name, version, versionText, session, config, metrics, Path.GetDirectoryName(Path.GetFullPath(modelPath))!));
             var loaded = new ModelVersion(name, version, config, session, pipeline, metrics);
             if (_logger.IsEnabled(LogLevel.Information))
             {

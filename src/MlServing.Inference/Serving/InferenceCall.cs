@@ -27,6 +27,9 @@ public sealed class InferenceCall : IDisposable
 
     public bool BypassCache { get; init; }
 
+    /// <summary>The id the response carries (HTTP <c>X-Request-Id</c>, the OIP <c>id</c>); stored predictions are joined to feedback by it.</summary>
+    public string? RequestId { get; init; }
+
     /// <summary>Gives up ownership of the inputs (the service moved them into its own request).</summary>
     internal void Detach() => Array.Clear(Inputs);
 

@@ -88,6 +88,7 @@ public sealed class InferenceService
         {
             DeadlineTimestamp = deadline,
             BypassCache = call.BypassCache,
+            RequestId = call.RequestId,
         };
         var result = await model.Pipeline.InferAsync(request, cancellationToken).ConfigureAwait(false);
         return result.IsSuccess ? InferenceResponse.Success(model, result.Outputs) : InferenceResponse.Failure(model, result.Error!);

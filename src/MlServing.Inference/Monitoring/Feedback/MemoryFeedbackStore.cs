@@ -1,0 +1,95 @@
+namespace MlServing.Inference.Monitoring.Feedback;
+
+/// <summary>
+/// The in-process store: at most <c>FeedbackMaxEntries</c> predictions, the oldest evicted first; entries expire after
+/// their TTL (all share one TTL, so insertion order is expiry order). One lock; the work under it is a few operations.
+/// </summary>
+public sealed class MemoryFeedbackStore : IFeedbackStore
+{
+    private readonly Dictionary<(string Model, string Id), Entry> _entries = [];
+    private readonly Queue<((string Model, string Id) Key, long Sequence)> _order = new();
+    private readonly Lock _lock = new();
+    private readonly int _maxEntries;
+    private readonly TimeProvider _time;
+    private long _sequence;
+
+    public MemoryFeedbackStore(int maxEntries, TimeProvider time)
+    {
+        _maxEntries = maxEntries;
+        _time = time;
+    }
+
+    public string Provider => "memory";
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _entries.Count;
+            }
+        }
+    }
+
+    public void Put(string model, string requestId, StoredPrediction prediction, TimeSpan ttl)
+    {
+        var now = _time.GetTimestamp();
+        var expiresAt = now + (long)(ttl.TotalSeconds * _time.TimestampFrequency);
+        lock (_lock)
+        {
+            var key = (model, requestId);
+            var sequence = ++_sequence;
+            _entries[key] = new Entry(prediction, expiresAt, sequence);
+            _order.Enqueue((key, sequence));
+            while (_order.TryPeek(out var oldest)
+                && (_entries.Count > _maxEntries || !_entries.TryGetValue(oldest.Key, out var entry) || entry.Sequence != oldest.Sequence || entry.ExpiresAt <= now))
+            {
+                _order.Dequeue();
+                if (_entries.TryGetValue(oldest.Key, out var current) && current.Sequence == oldest.Sequence)
+                {
+                    _entries.Remove(oldest.Key);
+                }
+            }
+
+            // Joined entries leave the map at once but their queue slots only when they reach the head: keep the
+            // queue within a constant factor of the bound.
+            if (_order.Count > (2 * _maxEntries) + 16)
+            {
+                Compact();
+            }
+        }
+    }
+
+    private void Compact()
+    {
+        var live = _order.ToArray();
+        _order.Clear();
+        foreach (var item in live)
+        {
+            if (_entries.TryGetValue(item.Key, out var entry) && entry.Sequence == item.Sequence)
+            {
+                _order.Enqueue(item);
+            }
+        }
+    }
+
+    public ValueTask<StoredPrediction?> GetAsync(string model, string requestId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return ValueTask.FromResult(
+                _entries.TryGetValue((model, requestId), out var entry) && entry.ExpiresAt > _time.GetTimestamp() ? entry.Prediction : null);
+        }
+    }
+
+    public ValueTask<bool> RemoveAsync(string model, string requestId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return ValueTask.FromResult(_entries.Remove((model, requestId)));
+        }
+    }
+
+    private readonly record struct Entry(StoredPrediction Prediction, long ExpiresAt, long Sequence);
+}

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using MlServing.Inference.Repository;
 
@@ -12,9 +13,12 @@ namespace MlServing.Tests.Infrastructure;
 public sealed class MlServingFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    public MlServingFactory(string repositoryPath, IDictionary<string, string?>? settings = null)
+    /// <summary>The host over <paramref name="repositoryPath"/> with extra <paramref name="settings"/>; <paramref name="services"/> replaces services after the host's own registrations (e.g. a fake <see cref="TimeProvider"/>).</summary>
+    public MlServingFactory(string repositoryPath, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["MlServing:ModelRepository:Path"] = repositoryPath,
@@ -38,6 +42,11 @@ public sealed class MlServingFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_services is { } services)
+        {
+            builder.ConfigureTestServices(services);
         }
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.RegularExpressions;
 using MlServing.Tests.Infrastructure;
 
@@ -16,32 +15,9 @@ public sealed partial class PrometheusMetricsTests
         "mlserving_model_ready",
     ];
 
-    /// <summary>Sum of the series of <paramref name="name"/> that carry all the given labels.</summary>
-    private static double Sample(string text, string name, params (string Label, string Value)[] labels)
-    {
-        double sum = 0;
-        foreach (var line in text.Split('\n'))
-        {
-            if (!line.StartsWith(name + "{", StringComparison.Ordinal) && !line.StartsWith(name + " ", StringComparison.Ordinal))
-            {
-                continue;
-            }
+    private static double Sample(string text, string name, params (string Label, string Value)[] labels) => MetricsText.Sample(text, name, labels);
 
-            if (labels.All(l => line.Contains($"{l.Label}=\"{l.Value}\"", StringComparison.Ordinal)))
-            {
-                sum += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-            }
-        }
-
-        return sum;
-    }
-
-    private static async Task<string> ScrapeAsync(HttpClient client)
-    {
-        var response = await client.GetAsync("/metrics");
-        Assert.Equal(200, (int)response.StatusCode);
-        return await response.Content.ReadAsStringAsync();
-    }
+    private static Task<string> ScrapeAsync(HttpClient client) => MetricsText.ScrapeAsync(client);
 
     [Fact]
     public async Task Metrics_CountRequestsByOutcome_AndTheBatchesThatRan()

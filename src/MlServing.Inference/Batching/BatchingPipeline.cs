@@ -36,6 +36,7 @@ public sealed class BatchingPipeline : IInferencePipeline
         _metrics = metrics;
         _time = time;
         _logger = logger;
+        metrics.QueueCapacity.Set(policy.MaxQueueSize);
         _queue = Channel.CreateUnbounded<BatchItem>(new UnboundedChannelOptions { SingleReader = policy.Instances == 1 });
         _runners = new Task[policy.Instances];
         for (var i = 0; i < _runners.Length; i++)

@@ -33,6 +33,9 @@ public sealed class EngineMetrics
         QueueDepth = factory.CreateGauge(
             "mlserving_queue_depth", "Rows waiting to be batched.",
             new GaugeConfiguration { LabelNames = modelVersion });
+        QueueCapacity = factory.CreateGauge(
+            "mlserving_queue_capacity", "Rows the version's queue holds at most (batching.maxQueueSize); beyond it requests are rejected.",
+            new GaugeConfiguration { LabelNames = modelVersion });
         CacheLookups = factory.CreateCounter(
             "mlserving_cache_lookups_total", "Prediction cache lookups by result.",
             new CounterConfiguration { LabelNames = ["model", "version", "result"] });
@@ -55,6 +58,8 @@ public sealed class EngineMetrics
 
     public Gauge QueueDepth { get; }
 
+    public Gauge QueueCapacity { get; }
+
     public Counter CacheLookups { get; }
 
     public Gauge ModelReady { get; }
@@ -75,6 +80,7 @@ public sealed class EngineMetrics
         ComputeDuration.RemoveLabelled(model, version);
         BatchSize.RemoveLabelled(model, version);
         QueueDepth.RemoveLabelled(model, version);
+        QueueCapacity.RemoveLabelled(model, version);
         ModelReady.RemoveLabelled(model, version);
     }
 }

@@ -11,6 +11,7 @@ public sealed class ModelVersionMetrics
         ComputeDuration = metrics.ComputeDuration.WithLabels(model, version);
         BatchSize = metrics.BatchSize.WithLabels(model, version);
         QueueDepth = metrics.QueueDepth.WithLabels(model, version);
+        QueueCapacity = metrics.QueueCapacity.WithLabels(model, version);
         Ready = metrics.ModelReady.WithLabels(model, version);
         CacheHits = metrics.CacheLookups.WithLabels(model, version, "hit");
         CacheMisses = metrics.CacheLookups.WithLabels(model, version, "miss");
@@ -31,6 +32,8 @@ public sealed class ModelVersionMetrics
     public Histogram.Child BatchSize { get; }
 
     public Gauge.Child QueueDepth { get; }
+
+    public Gauge.Child QueueCapacity { get; }
 
     public Gauge.Child Ready { get; }
 

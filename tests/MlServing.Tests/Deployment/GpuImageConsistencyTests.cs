@@ -2,6 +2,8 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 
+using MlServing.Tests.Infrastructure;
+
 namespace MlServing.Tests.Deployment;
 
 /// <summary>
@@ -102,18 +104,7 @@ internal static class GpuPackage
 {
     private const string PackageId = "Microsoft.ML.OnnxRuntime.Gpu.Linux";
 
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "MlServing.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("MlServing.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string RepositoryRoot() => SourceTree.Root();
 
     /// <summary>The GPU package version the repository pins (OnnxRuntimeGpuVersion in Directory.Packages.props).</summary>
     public static string Version()

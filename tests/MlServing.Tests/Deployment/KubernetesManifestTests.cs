@@ -13,18 +13,7 @@ namespace MlServing.Tests.Deployment;
 [Collection(ServerCollection.Name)]
 public sealed partial class KubernetesManifestTests
 {
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "MlServing.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("MlServing.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static string RepositoryRoot() => SourceTree.Root();
 
     public static TheoryData<string> Overlays()
     {

@@ -46,7 +46,7 @@ public sealed class InferRequest : IDisposable
     }
 
     /// <summary>The decoded inputs as a call for the engine (the call takes the tensors).</summary>
-    public InferenceCall TakeCall(bool bypassCache, TimeSpan? timeout, string requestId)
+    public InferenceCall TakeCall(bool bypassCache, TimeSpan? timeout, string? requestId)
     {
         var call = new InferenceCall([.. _inputs], OipFields.Instance) { OutputNames = Outputs, BypassCache = bypassCache, Timeout = timeout, RequestId = requestId };
         _inputs.Clear();

@@ -63,7 +63,7 @@ public sealed class PredictRequest : IDisposable
     }
 
     /// <summary>The decoded inputs as a call for the engine (the call takes the tensors), and the rows to answer one prediction each for (-1: none).</summary>
-    public InferenceCall TakeCall(bool bypassCache, TimeSpan? timeout, string requestId, out int rows)
+    public InferenceCall TakeCall(bool bypassCache, TimeSpan? timeout, string? requestId, out int rows)
     {
         var inputs = _inputs!;
         _inputs = null;

@@ -39,8 +39,8 @@ public static class RequestIds
         });
     }
 
-    /// <summary>The id this response carries.</summary>
-    public static string Of(HttpContext context) => context.Features.Get<RequestIdFeature>()?.Id ?? string.Empty;
+    /// <summary>The id this response carries (null when the request-id middleware did not run).</summary>
+    public static string? Of(HttpContext context) => context.Features.Get<RequestIdFeature>()?.Id;
 
     /// <summary>Makes <paramref name="id"/> (an OIP request's <c>id</c>) the response's request id, or returns the 400 naming <c>id</c>.</summary>
     public static InferenceError? Adopt(HttpContext context, string? id)

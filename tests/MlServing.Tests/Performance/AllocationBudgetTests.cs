@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using MlServing.Tests.Infrastructure;
+using MlServing.Tests.Monitoring;
 
 namespace MlServing.Tests.Performance;
 
@@ -59,5 +60,29 @@ public sealed class AllocationBudgetTests
         Assert.True(narrow < BudgetBytes, $"{route}: {narrow} B per request at width 16 (budget {BudgetBytes})");
         Assert.True(wide < BudgetBytes, $"{route}: {wide} B per request at width 8192 (budget {BudgetBytes})");
         Assert.True(Math.Abs(wide - narrow) < WidthSlackBytes, $"{route}: {narrow} B at width 16 but {wide} B at width 8192: something copies the payload");
+    }
+
+    [Fact]
+    public async Task Monitoring_CountsDriftAndPredictions_WithoutAllocatingPerRow()
+    {
+        var data = await WineTrainingData.GetAsync();
+        using var repo = WineModel.Repository(data);
+        byte[] Body(int rows) => Encoding.UTF8.GetBytes(WineModel.PredictBody(data.Rows.Take(rows)));
+        async Task<(long One, long Many)> MeasureAsync(bool monitoring)
+        {
+            await using var host = await InProcessHost.StartAsync(repo.Path, new Dictionary<string, string?>
+            {
+                ["MlServing:Cache:Provider"] = "none",
+                ["MlServing:Monitoring:Enabled"] = monitoring ? "true" : "false",
+            });
+            return (await BytesPerRequestAsync(host, "/predict", Body(1), null), await BytesPerRequestAsync(host, "/predict", Body(64), null));
+        }
+
+        var off = await MeasureAsync(monitoring: false);
+        var on = await MeasureAsync(monitoring: true);
+
+        // Per request, monitoring may cost a few hundred bytes at most; per row, nothing.
+        Assert.True(on.One - off.One < 512, $"monitoring adds {on.One - off.One} B to a 1-row request ({off.One} → {on.One})");
+        Assert.True(Math.Abs((on.Many - off.Many) - (on.One - off.One)) < 512, $"monitoring adds {on.One - off.One} B to a 1-row request but {on.Many - off.Many} B to a 64-row one: it allocates per row");
     }
 }

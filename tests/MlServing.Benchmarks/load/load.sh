@@ -6,7 +6,8 @@
 #   load.sh MODEL_DIR BODIES_FILE [VARIANT ...]
 #   VARIANT = name:ENV=value,ENV=value   (e.g. batching-on:  batching-off:MlServing__Batching__Enabled=false)
 # Env: DUR (s, default 8), CONNS (default "1 8 32 128"), ROUNDS (default 3), DLL (published MlServing.Api.dll,
-#      default: publish to /tmp/mlserving-pub), PORT (default 18180).
+#      default: publish to /tmp/mlserving-pub), PORT (default 18180), PROFILE (a profile.json copied into the model
+#      folder, so the server exports drift; monitoring on vs off: MlServing__Monitoring__Enabled=false in a variant).
 # Bodies: ../shared/bench/make_bodies.py writes them (distinct rows, so no cache can help), one JSON a line.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,6 +23,7 @@ fi
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
 repo=$(mktemp -d); trap 'rm -rf "$repo"; [[ -n ${pid:-} ]] && kill "$pid" 2>/dev/null' EXIT
 cp -r "$model_dir" "$repo/"
+if [[ -n ${PROFILE:-} ]]; then cp "$PROFILE" "$repo/$(basename "$model_dir")/profile.json"; fi
 
 # Rows and batches executed so far, summed over models: the batch size the batcher really formed.
 batch_stats() {

@@ -1,11 +1,10 @@
-using MlServing.Inference.Tensors;
+namespace MlServing.Inference.Tensors;
 
-namespace MlServing.Inference.Monitoring;
-
-/// <summary>One element of a numeric or BOOL tensor as a double (integers as their value, FP16 widened).</summary>
-internal static class NumericValue
+/// <summary>One element of a numeric or BOOL tensor read as a number, whatever its datatype.</summary>
+public static class TensorElements
 {
-    public static double At(PooledTensor tensor, int index) => tensor.DataType switch
+    /// <summary>The element as a double (integers as their value, FP16 widened); NaN for a BYTES tensor.</summary>
+    public static double AsDouble(PooledTensor tensor, int index) => tensor.DataType switch
     {
         TensorDataType.Bool or TensorDataType.UInt8 => tensor.AsSpan<byte>()[index],
         TensorDataType.UInt16 => tensor.AsSpan<ushort>()[index],
@@ -22,7 +21,7 @@ internal static class NumericValue
     };
 
     /// <summary>An integer element (a class index); <paramref name="tensor"/> must have an integer datatype.</summary>
-    public static long IntegerAt(PooledTensor tensor, int index) => tensor.DataType switch
+    public static long AsInteger(PooledTensor tensor, int index) => tensor.DataType switch
     {
         TensorDataType.UInt8 => tensor.AsSpan<byte>()[index],
         TensorDataType.UInt16 => tensor.AsSpan<ushort>()[index],

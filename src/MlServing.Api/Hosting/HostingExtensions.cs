@@ -55,6 +55,7 @@ public static class HostingExtensions
         // Kestrel's own cap must not undercut ours: the endpoints enforce MaxRequestBodyBytes with a 413 that names the limit.
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<RequestLimitsOptions>>(
             (kestrel, limits) => kestrel.Limits.MaxRequestBodySize = limits.Value.MaxRequestBodyBytes + 1);
+        services.Configure<KestrelServerOptions>(RequestIds.ConfigureHeaderEncoding);
 
         services.TryAddSingleton<IValidator<PredictRequest>, PredictRequestValidator>();
         services.TryAddSingleton<IValidator<InferRequest>, InferRequestValidator>();

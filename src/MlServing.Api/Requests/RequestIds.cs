@@ -5,14 +5,15 @@ namespace MlServing.Api.Requests;
 
 /// <summary>
 /// Every response carries a request id in <c>X-Request-Id</c> (docs/MONITORING.md): the client's own when it sent a
-/// valid one, otherwise a new one; an OIP request's <c>id</c> replaces it. Feedback joins ground truth by this id.
+/// valid one, otherwise a new one; an OIP request's <c>id</c> replaces it (written as UTF-8 when it is not ASCII, see
+/// <see cref="ConfigureHeaderEncoding"/>). Feedback joins ground truth by this id.
 /// </summary>
 public static class RequestIds
 {
     public const string HeaderName = "X-Request-Id";
 
     /// <summary>Longest id kept (ids are stored with predictions and become store keys).</summary>
-    public const int MaxLength = 128;
+    public const int MaxLength = 256;
 
     /// <summary>
     /// Gives every request its id and writes it as <c>X-Request-Id</c> when the response starts (so error answers,
@@ -39,6 +40,13 @@ public static class RequestIds
         });
     }
 
+    /// <summary>Lets Kestrel write a non-ASCII OIP <c>id</c> in <c>X-Request-Id</c> (as UTF-8); every other header keeps its default.</summary>
+    public static void ConfigureHeaderEncoding(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel)
+    {
+        ArgumentNullException.ThrowIfNull(kestrel);
+        kestrel.ResponseHeaderEncodingSelector = static name => string.Equals(name, HeaderName, StringComparison.OrdinalIgnoreCase) ? System.Text.Encoding.UTF8 : null;
+    }
+
     /// <summary>The id this response carries (null when the request-id middleware did not run).</summary>
     public static string? Of(HttpContext context) => context.Features.Get<RequestIdFeature>()?.Id;
 
@@ -50,9 +58,9 @@ public static class RequestIds
             return null;
         }
 
-        if (!IsValid(id))
+        if (id.Length > MaxLength || id.AsSpan().ContainsAnyInRange('\0', '\u001f') || id.Contains('\u007f', StringComparison.Ordinal))
         {
-            return InferenceError.Invalid("id", $"'id' must be 1 to {MaxLength} printable ASCII characters (it is sent back as the X-Request-Id header)");
+            return InferenceError.Invalid("id", $"'id' must be at most {MaxLength} characters without control characters (it is sent back as the X-Request-Id header)");
         }
 
         if (context.Features.Get<RequestIdFeature>() is { } feature)
@@ -63,7 +71,7 @@ public static class RequestIds
         return null;
     }
 
-    /// <summary>1 to <see cref="MaxLength"/> printable ASCII characters: what a header can carry and a store can key by.</summary>
+    /// <summary>A client's header value: 1 to <see cref="MaxLength"/> printable ASCII characters.</summary>
     public static bool IsValid(string? id)
     {
         if (string.IsNullOrEmpty(id) || id.Length > MaxLength)

@@ -297,8 +297,9 @@ public sealed class PredictionCacheTests
         var database = admin.GetDatabase();
 
         var expected = await PredictAsync(client, Rows((1, 1)));
-        await Eventually.TrueAsync(() => admin.GetServer(redis.ConnectionString).Keys(pattern: "test-prefix:*").Any(), "the entry to be stored");
-        var key = admin.GetServer(redis.ConnectionString).Keys(pattern: "test-prefix:*").Single();
+        // (The prediction stored for feedback shares the prefix: test-prefix:feedback:….)
+        await Eventually.TrueAsync(() => admin.GetServer(redis.ConnectionString).Keys(pattern: "test-prefix:fp64-regressor:*").Any(), "the entry to be stored");
+        var key = admin.GetServer(redis.ConnectionString).Keys(pattern: "test-prefix:fp64-regressor:*").Single();
         Assert.StartsWith("test-prefix:fp64-regressor:1:", key.ToString(), StringComparison.Ordinal);
         var good = (byte[])(await database.StringGetAsync(key))!;
         var corrupted = (byte[])good.Clone();

@@ -58,7 +58,7 @@ public sealed class FeedbackTests
         var badId = await client.PostJsonAsync("/v2/models/wine-classifier/infer", "{\"id\":\"tab\\there\",\"inputs\":[]}");
         Assert.Contains("'id'", (string)(await badId.ExpectAsync(400))["error"]!, StringComparison.Ordinal);
         using var tooLong = new HttpRequestMessage(HttpMethod.Post, "/predict") { Content = new StringContent(WineModel.PredictBody(data.Rows.Take(1)), System.Text.Encoding.UTF8, "application/json") };
-        tooLong.Headers.Add("X-Request-Id", new string('x', 129));
+        tooLong.Headers.Add("X-Request-Id", new string('x', 257));
         var rejected = await (await client.SendAsync(tooLong)).ExpectAsync(400);
         Assert.NotNull(rejected["errors"]!["X-Request-Id"]);
     }

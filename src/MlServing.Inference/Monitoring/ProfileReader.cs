@@ -37,9 +37,18 @@ internal static class ProfileReader
             throw new InvalidDataException("not valid JSON: " + ex.Message, ex);
         }
 
+        profile = Complete(profile);
         Check(profile);
         return profile;
     }
+
+    /// <summary>The profile with every list present: a member left out of the file reads as null, and means none.</summary>
+    private static ReferenceProfile Complete(ReferenceProfile profile) => new()
+    {
+        Rows = profile.Rows,
+        Features = Array.ConvertAll(profile.Features ?? [], f => new FeatureProfile { Name = f?.Name ?? string.Empty, Edges = f?.Edges ?? [], Fractions = f?.Fractions ?? [] }),
+        Outputs = Array.ConvertAll(profile.Outputs ?? [], o => new OutputProfile { Name = o?.Name ?? string.Empty, Classes = o?.Classes ?? [] }),
+    };
 
     private static void Check(ReferenceProfile profile)
     {
@@ -53,7 +62,7 @@ internal static class ProfileReader
                 throw new InvalidDataException($"{field}.name must be a distinct, non-empty name");
             }
 
-            var edges = feature.Edges ?? [];
+            var edges = feature.Edges;
             for (var i = 0; i < edges.Length; i++)
             {
                 if (!double.IsFinite(edges[i]) || (i > 0 && edges[i] < edges[i - 1]))
@@ -62,7 +71,7 @@ internal static class ProfileReader
                 }
             }
 
-            CheckShares(feature.Fractions ?? [], edges.Length + 1, field + ".fractions");
+            CheckShares(feature.Fractions, edges.Length + 1, field + ".fractions");
         }
 
         names.Clear();

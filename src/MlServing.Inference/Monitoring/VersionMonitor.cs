@@ -367,8 +367,10 @@ internal sealed class VersionMonitor
             MonitoringLog.ProfileLoaded(logger, context.Model, context.VersionText, path, features.Length, profile.Outputs.Length);
             return (profile, features, width);
         }
-        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (Exception ex)
         {
+            // Whatever is wrong with a profile (or with reading it), the version serves without drift: monitoring must
+            // never take a model down.
             MonitoringLog.ProfileInvalid(logger, context.Model, context.VersionText, path, ex.Message);
             return (null, [], 0);
         }

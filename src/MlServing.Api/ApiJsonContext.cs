@@ -19,4 +19,5 @@ namespace MlServing.Api;
 [JsonSerializable(typeof(LiveResponse))]
 [JsonSerializable(typeof(ReadyResponse))]
 [JsonSerializable(typeof(ModelReadyResponse))]
+[JsonSerializable(typeof(MlServing.Inference.Repository.TrafficConfig))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

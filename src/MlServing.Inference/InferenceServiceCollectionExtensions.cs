@@ -7,6 +7,7 @@ using MlServing.Inference.Caching;
 using MlServing.Inference.Observability;
 using MlServing.Inference.Pipeline;
 using MlServing.Inference.Repository;
+using MlServing.Inference.Rollout;
 using MlServing.Inference.Runtime;
 using MlServing.Inference.Serving;
 using Prometheus;
@@ -44,9 +45,14 @@ public static class InferenceServiceCollectionExtensions
         services.TryAddSingleton<PipelineBuilder>();
         services.TryAddSingleton<SessionFactory>();
         services.TryAddSingleton<ModelVersionLoader>();
+        services.TryAddSingleton<ModelIntegrity>();
+        services.TryAddSingleton<RolloutMetrics>();
+        services.TryAddSingleton<ShadowRunner>();
         services.TryAddSingleton<ModelRepository>();
         services.TryAddSingleton<InferenceService>();
         services.AddHostedService<ModelRepositoryLoaderService>();
+        services.TryAddSingleton<RepositoryPoller>();
+        services.AddHostedService(provider => provider.GetRequiredService<RepositoryPoller>());
         return services;
     }
 }

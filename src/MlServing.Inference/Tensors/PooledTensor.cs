@@ -87,6 +87,14 @@ public sealed class PooledTensor : IDisposable
         return new PooledTensor(Name, DataType, shape, storage, _offset + (start * perRow * elementSize), count * perRow, Classes);
     }
 
+    /// <summary>A second reference to the same elements (no copy), for a reader that outlives the owner's use.</summary>
+    public PooledTensor Share()
+    {
+        var storage = Storage;
+        storage.AddReference();
+        return new PooledTensor(Name, DataType, Shape, storage, _offset, ElementCount, Classes);
+    }
+
     /// <summary>Element count a shape describes, or -1 on a negative dim or overflow past <paramref name="limit"/>.</summary>
     public static long CountElements(ReadOnlySpan<long> shape, long limit = int.MaxValue)
     {

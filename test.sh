@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs the few system tools the tests use
-# (promtool to lint /metrics, redis-server for the cache tests), checks formatting, then runs every test, and the
+# (promtool to lint /metrics, redis-server for the cache tests, openssl to sign models), checks formatting, then runs every test, and the
 # execution-provider tests once more against the GPU build (-p:UseGpu=true).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -8,6 +8,7 @@ cd "$(dirname "$0")"
 missing=()
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if ((${#missing[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

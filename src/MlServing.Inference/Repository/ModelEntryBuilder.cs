@@ -52,7 +52,7 @@ internal sealed class ModelEntryBuilder
         }
 
         var selected = VersionFolders.Select(config.VersionPolicy, available.Keys);
-        var (traffic, trafficError) = config.Traffic is { } configured ? TrafficPolicy.Resolve(configured, config.Aliases, selected) : (null, null);
+        var (traffic, trafficError) = config.Traffic is { } configured ? TrafficPolicy.Resolve(configured, config.Aliases, selected, strict: false) : (null, null);
         if (trafficError is not null)
         {
             return Fail(name, $"{ModelConfigReader.FileName} traffic is not valid: {trafficError.Message}", folderFingerprint);

@@ -209,7 +209,7 @@ public sealed class ModelRepository : IAsyncDisposable
 
             var versions = Array.ConvertAll(entry.Versions, v => v.Version);
             var source = traffic ?? entry.Config.Traffic;
-            var (policy, error) = source is null ? (null, null) : TrafficPolicy.Resolve(source, entry.Config.Aliases, versions);
+            var (policy, error) = source is null ? (null, null) : TrafficPolicy.Resolve(source, entry.Config.Aliases, versions, strict: traffic is not null);
             if (error is not null)
             {
                 return (null, error);
@@ -256,7 +256,7 @@ public sealed class ModelRepository : IAsyncDisposable
 
         if (keepTraffic && current is { TrafficOverridden: true } && current.ConfigFingerprint == entry.ConfigFingerprint)
         {
-            var (policy, error) = TrafficPolicy.Resolve(current.Traffic!.Source, entry.Config.Aliases, Array.ConvertAll(entry.Versions, v => v.Version));
+            var (policy, error) = TrafficPolicy.Resolve(current.Traffic!.Source, entry.Config.Aliases, Array.ConvertAll(entry.Versions, v => v.Version), strict: true);
             entry = error is null ? entry.WithTraffic(policy, overridden: true) : entry;
         }
 

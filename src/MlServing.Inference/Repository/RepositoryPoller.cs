@@ -17,6 +17,7 @@ internal sealed class RepositoryPoller : BackgroundService
     private readonly TimeSpan _interval;
     private readonly Dictionary<string, string> _seen = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _attempted = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _polled = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public RepositoryPoller(ModelRepository repository, IOptions<ModelRepositoryOptions> options, TimeProvider time, ILogger<RepositoryPoller> logger)
@@ -30,6 +31,9 @@ internal sealed class RepositoryPoller : BackgroundService
     /// <summary>Completes when the next scan (and what it applied) has finished; for tests that drive the clock.</summary>
     internal Task NextPoll => Volatile.Read(ref _polled).Task;
 
+    /// <summary>Completes once the poll timer runs (after the start-up load); for tests that drive the clock.</summary>
+    internal Task Started => _started.Task;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (_interval <= TimeSpan.Zero)
@@ -39,6 +43,7 @@ internal sealed class RepositoryPoller : BackgroundService
 
         await _repository.InitialLoad.WaitAsync(stoppingToken).ConfigureAwait(false);
         using var timer = new PeriodicTimer(_interval, _time);
+        _started.TrySetResult();
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             try

@@ -48,7 +48,14 @@ public sealed class TrafficPolicy
     /// Checks <paramref name="config"/> against the model's aliases and versions: the policy, or an error naming the
     /// field (<c>split.3</c>, <c>shadow.version</c>, <c>split</c>).
     /// </summary>
-    public static (TrafficPolicy? Policy, InferenceError? Error) Resolve(TrafficConfig config, IReadOnlyDictionary<string, long>? aliases, IReadOnlyCollection<long> versions)
+    /// <param name="config">The policy as written.</param>
+    /// <param name="aliases">The model's aliases.</param>
+    /// <param name="versions">The model's versions (loaded or not).</param>
+    /// <param name="strict">
+    /// True for a policy set at run time: every version must be one the model has. config.json may name a version
+    /// number that is not published yet (it gets traffic once it is loaded and ready).
+    /// </param>
+    public static (TrafficPolicy? Policy, InferenceError? Error) Resolve(TrafficConfig config, IReadOnlyDictionary<string, long>? aliases, IReadOnlyCollection<long> versions, bool strict)
     {
         var split = config.Split ?? [];
         var numbers = new long[split.Count];
@@ -57,7 +64,7 @@ public sealed class TrafficPolicy
         var i = 0;
         foreach (var (key, weight) in split)
         {
-            if (!TryVersion(key, aliases, versions, out numbers[i]))
+            if (!TryVersion(key, aliases, versions, strict, out numbers[i]))
             {
                 return (null, InferenceError.Invalid("split." + key, $"'{key}' is not a version or alias of the model (versions: {string.Join(", ", versions)})"));
             }
@@ -79,7 +86,7 @@ public sealed class TrafficPolicy
         long? shadow = null;
         if (config.Shadow is { } shadowConfig)
         {
-            if (shadowConfig.Version is not { Length: > 0 } name || !TryVersion(name, aliases, versions, out var number))
+            if (shadowConfig.Version is not { Length: > 0 } name || !TryVersion(name, aliases, versions, strict, out var number))
             {
                 return (null, InferenceError.Invalid("shadow.version", $"'{shadowConfig.Version}' is not a version or alias of the model (versions: {string.Join(", ", versions)})"));
             }
@@ -152,11 +159,16 @@ public sealed class TrafficPolicy
         return (hash >> 11) * (1.0 / (1UL << 53));
     }
 
-    private static bool TryVersion(string key, IReadOnlyDictionary<string, long>? aliases, IReadOnlyCollection<long> versions, out long version)
+    private static bool TryVersion(string key, IReadOnlyDictionary<string, long>? aliases, IReadOnlyCollection<long> versions, bool strict, out long version)
     {
         if (!long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out version) && (aliases is null || !aliases.TryGetValue(key, out version)))
         {
             return false;
+        }
+
+        if (!strict)
+        {
+            return version > 0;
         }
 
         foreach (var known in versions)

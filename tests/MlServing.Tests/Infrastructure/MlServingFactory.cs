@@ -13,8 +13,11 @@ public sealed class MlServingFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
 
-    public MlServingFactory(string repositoryPath, IDictionary<string, string?>? settings = null)
+    private readonly Action<IServiceCollection>? _services;
+
+    public MlServingFactory(string repositoryPath, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["MlServing:ModelRepository:Path"] = repositoryPath,
@@ -38,6 +41,11 @@ public sealed class MlServingFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_services is not null)
+        {
+            builder.ConfigureServices(_services);
         }
     }
 }

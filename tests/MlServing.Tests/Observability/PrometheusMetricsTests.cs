@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.RegularExpressions;
 using MlServing.Tests.Infrastructure;
 
@@ -17,24 +16,7 @@ public sealed partial class PrometheusMetricsTests
     ];
 
     /// <summary>Sum of the series of <paramref name="name"/> that carry all the given labels.</summary>
-    private static double Sample(string text, string name, params (string Label, string Value)[] labels)
-    {
-        double sum = 0;
-        foreach (var line in text.Split('\n'))
-        {
-            if (!line.StartsWith(name + "{", StringComparison.Ordinal) && !line.StartsWith(name + " ", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            if (labels.All(l => line.Contains($"{l.Label}=\"{l.Value}\"", StringComparison.Ordinal)))
-            {
-                sum += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-            }
-        }
-
-        return sum;
-    }
+    private static double Sample(string text, string name, params (string Label, string Value)[] labels) => PrometheusText.Sample(text, name, labels);
 
     private static async Task<string> ScrapeAsync(HttpClient client)
     {

@@ -21,4 +21,5 @@ namespace MlServing.Api;
 [JsonSerializable(typeof(ReadyResponse))]
 [JsonSerializable(typeof(ModelReadyResponse))]
 [JsonSerializable(typeof(FeedbackResponse))]
+[JsonSerializable(typeof(MlServing.Inference.Repository.TrafficConfig))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -11,6 +11,7 @@ using MlServing.Inference.Observability;
 using MlServing.Inference.Pipeline;
 using MlServing.Inference.Redis;
 using MlServing.Inference.Repository;
+using MlServing.Inference.Rollout;
 using MlServing.Inference.Runtime;
 using MlServing.Inference.Serving;
 using Prometheus;
@@ -57,9 +58,14 @@ public static class InferenceServiceCollectionExtensions
         services.TryAddSingleton<PipelineBuilder>();
         services.TryAddSingleton<SessionFactory>();
         services.TryAddSingleton<ModelVersionLoader>();
+        services.TryAddSingleton<ModelIntegrity>();
+        services.TryAddSingleton<RolloutMetrics>();
+        services.TryAddSingleton<ShadowRunner>();
         services.TryAddSingleton<ModelRepository>();
         services.TryAddSingleton<InferenceService>();
         services.AddHostedService<ModelRepositoryLoaderService>();
+        services.TryAddSingleton<RepositoryPoller>();
+        services.AddHostedService(provider => provider.GetRequiredService<RepositoryPoller>());
         return services;
     }
 }

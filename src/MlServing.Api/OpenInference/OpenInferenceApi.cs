@@ -52,6 +52,11 @@ public static class OpenInferenceApi
         repository.MapPost("/index", GetRepositoryIndexAsync).WithName("RepositoryIndex").WithSummary("Every model and version with its state.");
         repository.MapPost("/models/{name}/load", LoadModelAsync).WithName("RepositoryLoad").WithSummary("(Re)load a model folder; the old versions serve until the new ones are ready.");
         repository.MapPost("/models/{name}/unload", UnloadModelAsync).WithName("RepositoryUnload").WithSummary("Stop serving a model after its in-flight requests finish.");
+        repository.MapGet("/models/{name}/traffic", GetTraffic).WithName("TrafficGet").WithSummary("The traffic policy in force: split weights, sticky header, shadow copies.");
+        repository.MapPut("/models/{name}/traffic", PutTrafficAsync).WithName("TrafficPut")
+            .WithSummary("Replace the traffic policy until config.json changes or the model is loaded again.")
+            .WithMetadata(new RequestBodyDocumentation(typeof(TrafficConfig)));
+        repository.MapDelete("/models/{name}/traffic", DeleteTrafficAsync).WithName("TrafficDelete").WithSummary("Return to config.json's traffic policy.");
         return app;
     }
 
@@ -69,12 +74,12 @@ public static class OpenInferenceApi
         ModelLease? lease = null;
         if (error is null)
         {
-            (lease, error) = http.Service.Resolve(context.Request.RouteValues["name"] as string, context.Request.RouteValues["version"] as string);
+            (lease, error) = http.Resolve(context, context.Request.RouteValues["name"] as string, context.Request.RouteValues["version"] as string);
         }
 
         using (lease)
         {
-            telemetry.Model = lease?.Model;
+            HttpInference.Answering(context, telemetry, lease);
             error ??= EnvelopeValidation.Check(validator, request) ?? request.DataError;
             TimeSpan? timeout = null;
             error ??= RequestDeadline.Resolve(context.Request, request.TimeoutMicroseconds, out timeout);
@@ -180,6 +185,41 @@ public static class OpenInferenceApi
         await repository.UnloadModelAsync(name, cancellationToken).ConfigureAwait(false)
             ? TypedResults.Ok()
             : new ErrorResponse(InferenceError.NotFound($"model '{name}' is not loaded"));
+
+    private static Results<Ok<TrafficConfig>, ErrorResponse> GetTraffic(string name, ModelRepository repository) =>
+        repository.TryGetEntry(name, out var entry)
+            ? TypedResults.Ok(entry.Traffic?.Source ?? new TrafficConfig())
+            : new ErrorResponse(InferenceError.NotFound($"model '{name}' is not in the repository"));
+
+    private static async Task<Results<Ok<TrafficConfig>, ErrorResponse>> PutTrafficAsync(string name, HttpContext context, ModelRepository repository, HttpInference http)
+    {
+        var (body, error) = await RequestBody.ReadAsync(context, http.BodyLimit).ConfigureAwait(false);
+        using (body)
+        {
+            if (body is null)
+            {
+                return new ErrorResponse(error!);
+            }
+
+            TrafficConfig traffic;
+            try
+            {
+                traffic = TrafficConfig.Parse(body.Span);
+            }
+            catch (JsonException ex)
+            {
+                return new ErrorResponse(InferenceError.Invalid(ex.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : "body", "not a valid traffic policy: " + ex.Message));
+            }
+
+            return TrafficResult(await repository.SetTrafficAsync(name, traffic, context.RequestAborted).ConfigureAwait(false));
+        }
+    }
+
+    private static async Task<Results<Ok<TrafficConfig>, ErrorResponse>> DeleteTrafficAsync(string name, ModelRepository repository, CancellationToken cancellationToken) =>
+        TrafficResult(await repository.SetTrafficAsync(name, null, cancellationToken).ConfigureAwait(false));
+
+    private static Results<Ok<TrafficConfig>, ErrorResponse> TrafficResult((ModelEntry? Entry, InferenceError? Error) outcome) =>
+        outcome.Entry is { } entry ? TypedResults.Ok(entry.Traffic?.Source ?? new TrafficConfig()) : new ErrorResponse(outcome.Error!);
 
     private static TensorMetadata[] Describe(TensorSpec[] specs) =>
         Array.ConvertAll(specs, s => new TensorMetadata(s.Name, s.DataType.ToProtocolName(), s.Shape));

@@ -29,8 +29,8 @@ public static class PredictApi
     internal static async Task PredictAsync(HttpContext context, HttpInference http, IValidator<PredictRequest> validator)
     {
         var telemetry = http.Start(context, RequestProtocol.Predict);
-        using var request = await PredictRequest.ReadAsync(context, http.Service, http.BodyLimit).ConfigureAwait(false);
-        telemetry.Model = request.Lease?.Model;
+        using var request = await PredictRequest.ReadAsync(context, http).ConfigureAwait(false);
+        HttpInference.Answering(context, telemetry, request.Lease);
         var error = request.BodyError ?? request.LookupError ?? EnvelopeValidation.Check(validator, request) ?? request.DecodeError;
         TimeSpan? timeout = null;
         error ??= RequestDeadline.Resolve(context.Request, null, out timeout);

@@ -15,13 +15,18 @@ namespace MlServing.Api.Predict;
 /// </summary>
 public sealed class PredictRequest : IDisposable
 {
-    private readonly InferenceService _service;
+    private readonly HttpInference _http;
+    private readonly HttpContext _context;
     private RequestBody? _body;
     private (int Start, int Length) _range;
     private (string? Model, string? Version)? _resolvedWith;
     private PooledTensor[]? _inputs;
 
-    private PredictRequest(InferenceService service) => _service = service;
+    private PredictRequest(HttpInference http, HttpContext context)
+    {
+        _http = http;
+        _context = context;
+    }
 
     public string? Model { get; private set; }
 
@@ -46,10 +51,10 @@ public sealed class PredictRequest : IDisposable
 
     public ModelLease? Lease { get; private set; }
 
-    public static async ValueTask<PredictRequest> ReadAsync(HttpContext context, InferenceService service, long bodyLimit)
+    public static async ValueTask<PredictRequest> ReadAsync(HttpContext context, HttpInference http)
     {
-        var request = new PredictRequest(service);
-        (request._body, request.BodyError) = await RequestBody.ReadAsync(context, bodyLimit).ConfigureAwait(false);
+        var request = new PredictRequest(http, context);
+        (request._body, request.BodyError) = await RequestBody.ReadAsync(context, http.BodyLimit).ConfigureAwait(false);
         if (request._body is { } body)
         {
             request.BodyError = RequestBody.Parse(body.Span, request.Parse);
@@ -174,7 +179,7 @@ public sealed class PredictRequest : IDisposable
 
         if (Lease is null && LookupError is null)
         {
-            (Lease, LookupError) = _service.Resolve(Model, Version);
+            (Lease, LookupError) = _http.Resolve(_context, Model, Version);
             _resolvedWith = (Model, Version);
         }
 
@@ -240,7 +245,7 @@ public sealed class PredictRequest : IDisposable
         Lease?.Dispose();
         DisposeInputs();
         DecodeError = null;
-        (Lease, LookupError) = _service.Resolve(Model, Version);
+        (Lease, LookupError) = _http.Resolve(_context, Model, Version);
         _resolvedWith = (Model, Version);
         if (Lease is { } lease)
         {

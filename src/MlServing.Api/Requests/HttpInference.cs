@@ -26,6 +26,27 @@ public sealed class HttpInference
 
     public InferenceService Service { get; }
 
+    /// <summary>The response header naming the version that answered (always its number, never an alias).</summary>
+    public const string ModelVersionHeader = "X-Model-Version";
+
+    /// <summary>Reads a request header for the engine (the traffic policy's sticky header).</summary>
+    public static readonly Func<IHeaderDictionary, string, string?> Header =
+        static (headers, name) => headers.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
+
+    /// <summary>Resolves the model version a request asks for, routed by the model's traffic policy when it names none.</summary>
+    public ModelResolution Resolve(HttpContext context, string? model, string? version) =>
+        Service.Resolve(model, version, Header, context.Request.Headers);
+
+    /// <summary>Records which version answers: the request log, the metrics and the <c>X-Model-Version</c> header.</summary>
+    public static void Answering(HttpContext context, RequestTelemetry telemetry, ModelLease? lease)
+    {
+        if (lease is not null)
+        {
+            telemetry.Model = lease.Model;
+            context.Response.Headers[ModelVersionHeader] = lease.Model.VersionText;
+        }
+    }
+
     public long BodyLimit { get; }
 
     public RequestTelemetry Start(HttpContext context, RequestProtocol protocol) => RequestTelemetry.Start(context, protocol, _metrics, _time);

@@ -24,6 +24,8 @@ public sealed class BatchingPipeline : IInferencePipeline
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Channel<BatchItem> _queue;
+    private readonly SemaphoreSlim _slots;
+    private readonly bool _inline;
     private readonly Task[] _runners;
     private const string DeadlinePassed = "the request deadline passed while it was queued";
     private int _queuedRows;
@@ -38,6 +40,8 @@ public sealed class BatchingPipeline : IInferencePipeline
         _logger = logger;
         metrics.QueueCapacity.Set(policy.MaxQueueSize);
         _queue = Channel.CreateUnbounded<BatchItem>(new UnboundedChannelOptions { SingleReader = policy.Instances == 1 });
+        _slots = new SemaphoreSlim(policy.Instances, policy.Instances);
+        _inline = policy.MaxQueueDelay == TimeSpan.Zero;
         _runners = new Task[policy.Instances];
         for (var i = 0; i < _runners.Length; i++)
         {
@@ -63,6 +67,13 @@ public sealed class BatchingPipeline : IInferencePipeline
             return ValueTask.FromResult(Unavailable());
         }
 
+        // Nothing queued and a runner slot free: run here and now, without two thread hops through the queue (unless
+        // the model asked requests to wait for company: a queue delay).
+        if (_inline && Volatile.Read(ref _queuedRows) == 0 && BeforeExecute is null && TryRunInline(request, out var inline))
+        {
+            return ValueTask.FromResult(inline);
+        }
+
         // Admission by rows: a request bigger than the whole queue still gets in when the queue is empty.
         var rows = request.Rows;
         var queued = Interlocked.Add(ref _queuedRows, rows);
@@ -83,6 +94,32 @@ public sealed class BatchingPipeline : IInferencePipeline
         return cancellationToken.CanBeCanceled || request.DeadlineTimestamp != 0
             ? WaitAsync(item, cancellationToken)
             : new ValueTask<InferenceResult>(item.Completion.Task);
+    }
+
+    private bool TryRunInline(InferenceRequest request, out InferenceResult result)
+    {
+        result = null!;
+        if (!_slots.Wait(0))
+        {
+            return false;
+        }
+
+        try
+        {
+            // Requests that queued meanwhile go first: the runner takes them as soon as the slot is free.
+            if (Volatile.Read(ref _queuedRows) != 0)
+            {
+                return false;
+            }
+
+            _metrics.QueueDuration.Observe(0);
+            result = RunOne(request, request.Rows);
+            return true;
+        }
+        finally
+        {
+            _slots.Release();
+        }
     }
 
     private async ValueTask<InferenceResult> WaitAsync(BatchItem item, CancellationToken cancellationToken)
@@ -157,7 +194,15 @@ public sealed class BatchingPipeline : IInferencePipeline
                 await gate().ConfigureAwait(false);
             }
 
-            Execute(batch, rows);
+            await _slots.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                Execute(batch, rows);
+            }
+            finally
+            {
+                _slots.Release();
+            }
         }
     }
 
@@ -376,5 +421,6 @@ public sealed class BatchingPipeline : IInferencePipeline
         _closing = true;
         _queue.Writer.TryComplete();
         await Task.WhenAll(_runners).ConfigureAwait(false);
+        _slots.Dispose();
     }
 }

@@ -39,6 +39,39 @@ public sealed class ModelConfig
 
     /// <summary>Accept NaN and ±Infinity in floating-point inputs (sent as the strings "NaN", "Infinity", "-Infinity").</summary>
     public bool AllowNonFinite { get; init; }
+
+    /// <summary>Names for versions (<c>"stable": 1, "canary": 2</c>), usable wherever a version number is.</summary>
+    public Dictionary<string, long>? Aliases { get; init; }
+
+    /// <summary>How requests that name no version are spread over the versions (docs/ROLLOUT.md).</summary>
+    public TrafficConfig? Traffic { get; init; }
+}
+
+/// <summary>A model's traffic policy: weighted split, sticky assignment, shadow copies.</summary>
+public sealed class TrafficConfig
+{
+    /// <summary>Reads the JSON of a <c>traffic</c> object (as in config.json); unknown members are an error.</summary>
+    /// <exception cref="JsonException">Not a valid traffic object.</exception>
+    public static TrafficConfig Parse(ReadOnlySpan<byte> json) =>
+        JsonSerializer.Deserialize(json, ModelConfigJsonContext.Default.TrafficConfig) ?? throw new JsonException("the traffic policy is null");
+
+    /// <summary>Weight per version number or alias; versions that are not ready get none of it.</summary>
+    public Dictionary<string, double>? Split { get; init; }
+
+    /// <summary>Requests with the same value of this header always get the same version (while the weights stand).</summary>
+    public string? StickyHeader { get; init; }
+
+    public ShadowConfig? Shadow { get; init; }
+}
+
+/// <summary>Mirrored copies of a share of the requests to another version; their answers are compared, never returned.</summary>
+public sealed class ShadowConfig
+{
+    /// <summary>Version number or alias.</summary>
+    public string? Version { get; init; }
+
+    /// <summary>Share of requests copied, 0–100.</summary>
+    public double Percent { get; init; }
 }
 
 public sealed class BatchingConfig

@@ -10,4 +10,5 @@ namespace MlServing.Inference.Repository;
     PropertyNameCaseInsensitive = true,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(ModelConfig))]
+[JsonSerializable(typeof(TrafficConfig))]
 internal sealed partial class ModelConfigJsonContext : JsonSerializerContext;

@@ -39,6 +39,26 @@ public sealed class ModelConfigValidator : AbstractValidator<ModelConfig>
             RuleForEach(c => c.VersionPolicy!.Specific).GreaterThan(0).OverridePropertyName("versionPolicy.specific");
         });
 
+        RuleForEach(c => c.Aliases)
+            .Must(a => a.Key.Length > 0 && !a.Key.All(char.IsAsciiDigit) && a.Value > 0)
+            .When(c => c.Aliases is not null)
+            .OverridePropertyName("aliases")
+            .WithMessage("'aliases' maps names (not numbers) to positive version numbers.");
+
+        When(c => c.Traffic?.Split is not null, () =>
+            RuleForEach(c => c.Traffic!.Split)
+                .Must(w => w.Key.Length > 0 && double.IsFinite(w.Value) && w.Value >= 0)
+                .OverridePropertyName("traffic.split")
+                .WithMessage("'traffic.split' maps versions or aliases to finite weights >= 0."));
+        When(c => c.Traffic?.Split is { Count: > 0 }, () =>
+            RuleFor(c => c.Traffic!.Split!.Values.Sum()).GreaterThan(0).OverridePropertyName("traffic.split")
+                .WithMessage("'traffic.split' weights must sum to more than 0."));
+        When(c => c.Traffic?.Shadow is not null, () =>
+        {
+            RuleFor(c => c.Traffic!.Shadow!.Version).NotEmpty().OverridePropertyName("traffic.shadow.version");
+            RuleFor(c => c.Traffic!.Shadow!.Percent).InclusiveBetween(0, 100).OverridePropertyName("traffic.shadow.percent");
+        });
+
         When(c => c.Cache is not null, () =>
             RuleFor(c => c.Cache!.TtlSeconds).GreaterThan(0).WithName("cache.ttlSeconds"));
 

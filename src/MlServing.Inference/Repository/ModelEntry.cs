@@ -1,5 +1,6 @@
 using System.Globalization;
 using MlServing.Inference.Errors;
+using MlServing.Inference.Rollout;
 
 namespace MlServing.Inference.Repository;
 
@@ -9,13 +10,15 @@ namespace MlServing.Inference.Repository;
 /// </summary>
 public sealed class ModelEntry
 {
-    public ModelEntry(string name, ModelState state, string? reason, ModelVersionStatus[] versions, bool unloaded = false)
+    public ModelEntry(string name, ModelState state, string? reason, ModelVersionStatus[] versions, bool unloaded = false, ModelConfig? config = null, string configFingerprint = "")
     {
         Name = name;
         State = state;
         Reason = reason;
         Versions = versions;
         Unloaded = unloaded;
+        Config = config ?? ModelConfig.Empty;
+        ConfigFingerprint = configFingerprint;
         foreach (var version in versions)
         {
             if (version.Loaded is not null)
@@ -36,6 +39,42 @@ public sealed class ModelEntry
 
     /// <summary>Explicitly unloaded through the repository API: not served, and not expected by readiness.</summary>
     public bool Unloaded { get; }
+
+    public ModelConfig Config { get; }
+
+    /// <summary>Identifies the config.json this entry was built from; a different one means every version reloads.</summary>
+    public string ConfigFingerprint { get; }
+
+    /// <summary>The model folder as it was when this entry was built (see <see cref="VersionFolders.FolderFingerprint"/>).</summary>
+    public string FolderFingerprint { get; init; } = string.Empty;
+
+    /// <summary>The traffic policy in force: set at run time, else config.json's; null = the newest ready version answers.</summary>
+    public TrafficPolicy? Traffic { get; init; }
+
+    /// <summary>True when <see cref="Traffic"/> was set at run time rather than read from config.json.</summary>
+    public bool TrafficOverridden { get; init; }
+
+    /// <summary>A copy of this entry with another traffic policy in force.</summary>
+    public ModelEntry WithTraffic(TrafficPolicy? traffic, bool overridden) =>
+        new(Name, State, Reason, Versions, Unloaded, Config, ConfigFingerprint) { FolderFingerprint = FolderFingerprint, Traffic = traffic, TrafficOverridden = overridden };
+
+    /// <summary>The loaded version with this number, or null.</summary>
+    public ModelVersion? Loaded(long version)
+    {
+        foreach (var status in Versions)
+        {
+            if (status.Version == version)
+            {
+                return status.Loaded;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The version for a request that names none: by the traffic policy when there is one, else the newest ready.</summary>
+    public VersionLookup Route(string? routingKey) =>
+        Traffic is { HasSplit: true } traffic && traffic.Choose(this, routingKey) is { } chosen ? VersionLookup.Found(chosen) : Find(null);
 
     /// <summary>The newest ready version, the default for requests that name no version.</summary>
     public ModelVersion? Latest { get; }
@@ -59,7 +98,10 @@ public sealed class ModelEntry
 
         if (!long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number <= 0)
         {
-            return VersionLookup.Failed(InferenceError.NotFound($"version '{version}' of model '{Name}' is not a positive integer"));
+            if (Config.Aliases is not { } aliases || !aliases.TryGetValue(version, out number))
+            {
+                return VersionLookup.Failed(InferenceError.NotFound($"model '{Name}' has no version or alias '{version}'"));
+            }
         }
 
         foreach (var status in Versions)

@@ -10,4 +10,19 @@ public sealed class ModelRepositoryOptions
 
     /// <summary>Load the models found at start (false = only through the repository API).</summary>
     public bool LoadOnStartup { get; set; } = true;
+
+    /// <summary>
+    /// Seconds between scans of the repository for new, changed and removed models and versions (0 = off). A version
+    /// is applied only once its files have been unchanged for a whole interval.
+    /// </summary>
+    public int PollSeconds { get; set; }
+
+    /// <summary>
+    /// A PEM public key (ECDSA P-256 or RSA), or the path of a PEM file. When set, every version needs a valid
+    /// <c>model.onnx.sig</c>: the DER signature of the file's SHA-256 (<c>openssl dgst -sha256 -sign</c>).
+    /// </summary>
+    public string? SigningPublicKey { get; set; }
+
+    /// <summary>Refuse versions without a <c>model.onnx.sha256</c>.</summary>
+    public bool RequireChecksum { get; set; }
 }

@@ -25,6 +25,9 @@ public sealed class ModelVersionLoader
         _logger = logger;
     }
 
+    /// <summary>Test seam: called on the loading thread before a version's warm-up (a slow warm-up can be held there).</summary>
+    internal Action<string, long>? BeforeWarmup { get; set; }
+
     /// <exception cref="ModelLoadException">The version cannot serve; the message says why.</exception>
     public Task<ModelVersion> LoadAsync(string name, long version, string modelPath, ModelConfig config, CancellationToken cancellationToken) =>
         Task.Run(() => Load(name, version, modelPath, config), cancellationToken);
@@ -36,6 +39,7 @@ public sealed class ModelVersionLoader
         try
         {
             CheckConfig(config, session.Signature);
+            BeforeWarmup?.Invoke(name, version);
             if (_sessions.Options.Warmup)
             {
                 Warmup(session, config, name, version);

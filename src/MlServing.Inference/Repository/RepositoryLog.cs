@@ -35,4 +35,16 @@ internal static partial class RepositoryLog
     [LoggerMessage(EventId = 1003, EventName = "ModelVersionLoaded", Level = LogLevel.Information,
         Message = "Loaded model {Model} version {Version} on {Provider} in {ElapsedMs} ms (batchable: {Batchable}, inputs: {Inputs}, outputs: {Outputs})")]
     public static partial void ModelVersionLoaded(ILogger logger, string model, long version, string provider, long elapsedMs, bool batchable, string inputs, string outputs);
+
+    [LoggerMessage(EventId = 1107, EventName = "PollApplying", Level = LogLevel.Information,
+        Message = "Model {Model} changed on disk and has been stable for a poll interval; applying it")]
+    public static partial void PollApplying(ILogger logger, string model);
+
+    [LoggerMessage(EventId = 1108, EventName = "PollRemoving", Level = LogLevel.Information,
+        Message = "Model {Model} is no longer in the repository folder; unloading it")]
+    public static partial void PollRemoving(ILogger logger, string model);
+
+    [LoggerMessage(EventId = 1109, EventName = "PollFailed", Level = LogLevel.Warning,
+        Message = "Scanning the model repository {Path} failed; the next scan tries again")]
+    public static partial void PollFailed(ILogger logger, string path, Exception exception);
 }

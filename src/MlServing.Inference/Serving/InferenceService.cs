@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using MlServing.Inference.Errors;
 using MlServing.Inference.Pipeline;
 using MlServing.Inference.Repository;
+using MlServing.Inference.Rollout;
 using MlServing.Inference.Tensors;
 
 namespace MlServing.Inference.Serving;
@@ -15,12 +16,14 @@ public sealed class InferenceService
     private const int ResolveAttempts = 8;
 
     private readonly ModelRepository _repository;
+    private readonly ShadowRunner _shadows;
     private readonly TimeProvider _time;
     private readonly int _maxRows;
 
-    public InferenceService(ModelRepository repository, IOptions<InferenceLimitsOptions> limits, TimeProvider time)
+    public InferenceService(ModelRepository repository, ShadowRunner shadows, IOptions<InferenceLimitsOptions> limits, TimeProvider time)
     {
         _repository = repository;
+        _shadows = shadows;
         _time = time;
         _maxRows = limits.Value.MaxRowsPerRequest;
     }
@@ -29,14 +32,23 @@ public sealed class InferenceService
 
     /// <summary>
     /// Finds the version a request asks for and leases it: the version serves this request to the end, whatever
-    /// reloads happen meanwhile. A null model name is allowed when one model is served; a null version is the
-    /// newest ready one.
+    /// reloads happen meanwhile. A null model name is allowed when one model serves; a version may be a number or an
+    /// alias; without one, the model's traffic policy chooses (its sticky header read through
+    /// <paramref name="attribute"/>, e.g. an HTTP header or gRPC metadata), else the newest ready version answers.
     /// </summary>
-    public ModelResolution Resolve(string? model, string? version)
+    public ModelResolution Resolve<TState>(string? model, string? version, Func<TState, string, string?>? attribute, TState state)
     {
         for (var attempt = 0; attempt < ResolveAttempts; attempt++)
         {
-            var lookup = _repository.Find(model, version);
+            var (entry, error) = _repository.FindEntry(model);
+            if (entry is null)
+            {
+                return new ModelResolution(null, error);
+            }
+
+            var routedBy = string.IsNullOrEmpty(version) ? entry.Traffic : null;
+            var key = routedBy?.StickyHeader is { } header && attribute is not null ? attribute(state, header) : null;
+            var lookup = routedBy is not null ? entry.Route(key) : entry.Find(version);
             if (lookup.Version is not { } found)
             {
                 return new ModelResolution(null, lookup.Error);
@@ -44,7 +56,7 @@ public sealed class InferenceService
 
             if (found.TryAcquire())
             {
-                return new ModelResolution(new ModelLease(found), null);
+                return new ModelResolution(new ModelLease(found, entry, routedBy), null);
             }
 
             // Retired between the lookup and the lease: its replacement is already published, look again.
@@ -52,6 +64,9 @@ public sealed class InferenceService
 
         return new ModelResolution(null, InferenceError.Unavailable($"model '{model}' is being reloaded; retry"));
     }
+
+    /// <summary>Resolves without request attributes (no sticky routing).</summary>
+    public ModelResolution Resolve(string? model, string? version) => Resolve<object?>(model, version, null, null);
 
     /// <summary>Resolves, runs and releases in one call (front ends that need nothing from the model to decode).</summary>
     public async ValueTask<InferenceResponse> InferAsync(string? model, string? version, InferenceCall call, CancellationToken cancellationToken)
@@ -91,7 +106,17 @@ public sealed class InferenceService
             RequestId = call.RequestId,
         };
         var result = await model.Pipeline.InferAsync(request, cancellationToken).ConfigureAwait(false);
-        return result.IsSuccess ? InferenceResponse.Success(model, result.Outputs) : InferenceResponse.Failure(model, result.Error!);
+        if (!result.IsSuccess)
+        {
+            return InferenceResponse.Failure(model, result.Error!);
+        }
+
+        if (lease.RoutedBy is { } policy && policy.TakeShadow())
+        {
+            _shadows.Start(lease.Entry, model, policy.ShadowVersion!.Value, request, result.Outputs);
+        }
+
+        return InferenceResponse.Success(model, result.Outputs);
     }
 
     private static int[] OutputIndices(IReadOnlyList<string>? names, ModelVersion model)

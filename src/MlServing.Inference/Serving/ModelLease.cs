@@ -1,4 +1,5 @@
 using MlServing.Inference.Repository;
+using MlServing.Inference.Rollout;
 
 namespace MlServing.Inference.Serving;
 
@@ -7,9 +8,20 @@ public sealed class ModelLease : IDisposable
 {
     private int _released;
 
-    internal ModelLease(ModelVersion model) => Model = model;
+    internal ModelLease(ModelVersion model, ModelEntry entry, TrafficPolicy? routedBy)
+    {
+        Model = model;
+        Entry = entry;
+        RoutedBy = routedBy;
+    }
 
     public ModelVersion Model { get; }
+
+    /// <summary>The model as it was when the version was chosen.</summary>
+    internal ModelEntry Entry { get; }
+
+    /// <summary>The traffic policy that chose the version (null when the request named one).</summary>
+    internal TrafficPolicy? RoutedBy { get; }
 
     public void Dispose()
     {

@@ -149,44 +149,25 @@ internal static class SignatureValidator
     }
 
     /// <summary>Index of the first NaN or infinity, or -1.</summary>
-    private static int FirstNonFinite(PooledTensor input)
+    private static int FirstNonFinite(PooledTensor input) => input.DataType switch
     {
-        switch (input.DataType)
+        TensorDataType.Float32 => FirstNonFinite(input.AsSpan<float>()),
+        TensorDataType.Float64 => FirstNonFinite(input.AsSpan<double>()),
+        _ => FirstNonFinite(input.AsSpan<Half>()),
+    };
+
+    private static int FirstNonFinite<T>(ReadOnlySpan<T> values)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        for (var i = 0; i < values.Length; i++)
         {
-            case TensorDataType.Float32:
-                var singles = input.AsSpan<float>();
-                for (var i = 0; i < singles.Length; i++)
-                {
-                    if (!float.IsFinite(singles[i]))
-                    {
-                        return i;
-                    }
-                }
-
-                return -1;
-            case TensorDataType.Float64:
-                var doubles = input.AsSpan<double>();
-                for (var i = 0; i < doubles.Length; i++)
-                {
-                    if (!double.IsFinite(doubles[i]))
-                    {
-                        return i;
-                    }
-                }
-
-                return -1;
-            default:
-                var halves = input.AsSpan<Half>();
-                for (var i = 0; i < halves.Length; i++)
-                {
-                    if (!Half.IsFinite(halves[i]))
-                    {
-                        return i;
-                    }
-                }
-
-                return -1;
+            if (!T.IsFinite(values[i]))
+            {
+                return i;
+            }
         }
+
+        return -1;
     }
 
     private static string Missing(ModelSignature signature, PooledTensor[] ordered)

@@ -87,7 +87,7 @@ public sealed class PooledTensor : IDisposable
         return new PooledTensor(Name, DataType, shape, storage, _offset + (start * perRow * elementSize), count * perRow, Classes);
     }
 
-    /// <summary>Another reference to the same elements (no copy), for a reader that outlives this tensor's owner: dispose both.</summary>
+    /// <summary>A second reference to the same elements (no copy), for a reader that outlives the owner's use.</summary>
     public PooledTensor Share()
     {
         var storage = Storage;

@@ -5,6 +5,9 @@
 #
 #   load.sh MODEL_DIR BODIES_FILE [VARIANT ...]
 #   VARIANT = name:ENV=value,ENV=value   (e.g. batching-on:  batching-off:MlServing__Batching__Enabled=false)
+#   Settings starting with @ change the run, not the server: @path=/health/live (GET without a body), @bodies=FILE
+#   (other request bodies), @dll=PATH (another build of the service), @raw=1 (the shared bench's bare Kestrel peer,
+#   /tmp/aspnet_raw_pub/AspnetRaw.dll, instead of the service).
 # Env: DUR (s, default 8), CONNS (default "1 8 32 128"), ROUNDS (default 3), DLL (published MlServing.Api.dll,
 #      default: publish to /tmp/mlserving-pub), PORT (default 18180), PROFILE (a profile.json copied into the model
 #      folder, so the server exports drift; monitoring on vs off: MlServing__Monitoring__Enabled=false in a variant).
@@ -35,15 +38,26 @@ for round in $(seq 1 "$ROUNDS"); do
     name=${variant%%:*} settings=${variant#*:}
     envs=(MlServing__ModelRepository__Path="$repo" ASPNETCORE_URLS="http://127.0.0.1:$PORT" Serilog__MinimumLevel__Default=Warning
           MlServing__Runtime__IntraOpThreads=1 MlServing__Batching__MaxQueueSize=100000)
+    path=/predict run_bodies=$bodies dll=$DLL script=$here/bodies.lua ready=/health/ready
     IFS=',' read -ra extra <<<"$settings"
-    for e in "${extra[@]}"; do [[ -n $e ]] && envs+=("$e"); done
-    env "${envs[@]}" taskset -c 0 dotnet "$DLL" >/tmp/mlserving-load-$name.log 2>&1 & pid=$!
-    for _ in $(seq 1 120); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/health/ready" && break; sleep 0.5; done
-    BODIES=$bodies taskset -c 1 wrk -t1 -c8 -d3s -s "$here/bodies.lua" "http://127.0.0.1:$PORT/predict" >/dev/null 2>&1  # warm-up (JIT tiers)
+    for e in "${extra[@]}"; do
+      case $e in
+        @path=*) path=${e#@path=}; script=$here/result.lua ;;
+        @bodies=*) run_bodies=${e#@bodies=} ;;
+        @dll=*) dll=${e#@dll=} ;;
+        @raw=1) dll=/tmp/aspnet_raw_pub/AspnetRaw.dll ready=/
+                [[ -f $dll ]] || dotnet publish "$root/../shared/bench/peers/aspnet_raw" -c Release -o /tmp/aspnet_raw_pub >/dev/null ;;
+        "") ;;
+        *) envs+=("$e") ;;
+      esac
+    done
+    env "${envs[@]}" taskset -c 0 dotnet "$dll" >/tmp/mlserving-load-$name.log 2>&1 & pid=$!
+    for _ in $(seq 1 120); do curl -sf -o /dev/null "http://127.0.0.1:$PORT$ready" && break; sleep 0.5; done
+    BODIES=$run_bodies taskset -c 1 wrk -t1 -c8 -d3s -s "$script" "http://127.0.0.1:$PORT$path" >/dev/null 2>&1  # warm-up (JIT tiers)
     for c in $CONNS; do
       read -r bsum0 bcount0 < <(batch_stats)
       cpu_before=$(awk '{print $14+$15}' "/proc/$pid/stat")
-      line=$(BODIES=$bodies taskset -c 1 wrk -t1 -c"$c" -d"${DUR}s" --timeout 5s -s "$here/bodies.lua" "http://127.0.0.1:$PORT/predict" 2>&1 | grep RESULT)
+      line=$(BODIES=$run_bodies taskset -c 1 wrk -t1 -c"$c" -d"${DUR}s" --timeout 5s -s "$script" "http://127.0.0.1:$PORT$path" 2>&1 | grep RESULT)
       cpu_after=$(awk '{print $14+$15}' "/proc/$pid/stat")
       total=$(sed -E 's/.*total=([0-9]+).*/\1/' <<<"$line")
       # Server CPU time per request (clock ticks are 1/100 s).

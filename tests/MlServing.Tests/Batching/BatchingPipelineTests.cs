@@ -272,6 +272,25 @@ public sealed class BatchingPipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task AnIdlePipeline_RunsTheRequestOnTheCallersThread_WithoutQueueing()
+    {
+        var (pipeline, session, metrics) = Create("fp64-regressor", Policy());
+        await using var _ = pipeline;
+        using var request = Fp64Rows(session, (1, 2), (3, 4));
+
+        var pending = pipeline.InferAsync(request, CancellationToken.None);
+
+        // Completed before InferAsync returned: no hand-off to the runner and back.
+        Assert.True(pending.IsCompleted);
+        using var result = await pending;
+        Assert.Equal([8.5, 18.5], Y(result));
+        Assert.Equal(1, metrics.BatchSize.Count);
+        Assert.Equal(2, metrics.BatchSize.Sum);
+        Assert.Equal(1, metrics.QueueDuration.Count);
+        Assert.Equal(0, pipeline.QueuedRows);
+    }
+
+    [Fact]
     public async Task Cancellation_RemovesTheRequestFromTheQueue()
     {
         var (pipeline, session, metrics) = Create("fp64-regressor", Policy());

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using MlServing.Inference.Repository;
 
@@ -13,9 +12,9 @@ namespace MlServing.Tests.Infrastructure;
 public sealed class MlServingFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+
     private readonly Action<IServiceCollection>? _services;
 
-    /// <summary>The host over <paramref name="repositoryPath"/> with extra <paramref name="settings"/>; <paramref name="services"/> replaces services after the host's own registrations (e.g. a fake <see cref="TimeProvider"/>).</summary>
     public MlServingFactory(string repositoryPath, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         _services = services;
@@ -44,9 +43,9 @@ public sealed class MlServingFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        if (_services is { } services)
+        if (_services is not null)
         {
-            builder.ConfigureTestServices(services);
+            builder.ConfigureServices(_services);
         }
     }
 }

@@ -37,6 +37,10 @@ public sealed class TestRepository : IDisposable
         return this;
     }
 
+    /// <summary>The path of a version's model.onnx.</summary>
+    public string ModelFile(string model, int version) =>
+        System.IO.Path.Combine(Path, model, version.ToString(System.Globalization.CultureInfo.InvariantCulture), "model.onnx");
+
     public TestRepository WithConfig(string model, string json)
     {
         Directory.CreateDirectory(System.IO.Path.Combine(Path, model));

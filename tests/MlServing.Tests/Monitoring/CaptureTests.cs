@@ -99,8 +99,8 @@ public sealed class CaptureTests
                 await (await client.PostJsonAsync("/predict", WineModel.PredictBody(data.Rows.Skip(i).Take(2))).WaitAsync(TimeSpan.FromSeconds(30))).ExpectAsync(200);
             }
 
-            var metrics = await MetricsText.ScrapeAsync(client);
-            Assert.InRange(MetricsText.Sample(metrics, "mlserving_capture_dropped_total", ("model", WineModel.Name)), 40 - 4 - 1, 40);
+            var metrics = await PrometheusText.ScrapeAsync(client);
+            Assert.InRange(PrometheusText.Sample(metrics, "mlserving_capture_dropped_total", ("model", WineModel.Name)), 40 - 4 - 1, 40);
         }
         finally
         {

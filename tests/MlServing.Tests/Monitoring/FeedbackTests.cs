@@ -75,8 +75,8 @@ public sealed class FeedbackTests
         // reuse half of those rows: their rows come partly from the cache (earlier batches), partly from new batches.
         var first = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => PredictAsync(client, data.Rows.Skip(i * 6).Take(6), $"first-{i}")));
         var second = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => PredictAsync(client, data.Rows.Skip((i * 6) + 3).Take(6), $"second-{i}")));
-        var before = await MetricsText.ScrapeAsync(client);
-        Assert.True(MetricsText.Sample(before, "mlserving_cache_lookups_total", Model, ("result", "hit")) >= 40);
+        var before = await PrometheusText.ScrapeAsync(client);
+        Assert.True(PrometheusText.Sample(before, "mlserving_cache_lookups_total", Model, ("result", "hit")) >= 40);
 
         // Truth: the training labels, with every fifth row deliberately wrong, as labels or as class indices.
         int correct = 0, total = 0;
@@ -97,10 +97,10 @@ public sealed class FeedbackTests
             Assert.Equal(predicted.Length, (int)joined["rows"]!);
         }
 
-        var after = await MetricsText.ScrapeAsync(client);
-        Assert.Equal(correct, MetricsText.Sample(after, "mlserving_feedback_total", Model, ("result", "correct")));
-        Assert.Equal(total - correct, MetricsText.Sample(after, "mlserving_feedback_total", Model, ("result", "incorrect")));
-        Assert.Equal((double)correct / total, MetricsText.Sample(after, "mlserving_model_accuracy", Model), 12);
+        var after = await PrometheusText.ScrapeAsync(client);
+        Assert.Equal(correct, PrometheusText.Sample(after, "mlserving_feedback_total", Model, ("result", "correct")));
+        Assert.Equal(total - correct, PrometheusText.Sample(after, "mlserving_feedback_total", Model, ("result", "incorrect")));
+        Assert.Equal((double)correct / total, PrometheusText.Sample(after, "mlserving_model_accuracy", Model), 12);
 
         // A request's truth joins once; unknown ids are 404; a row count that does not match is a 400 naming the field.
         var again = await FeedbackAsync(client, new JsonObject { ["id"] = "first-0", ["labels"] = new JsonArray(0, 0, 0, 0, 0, 0) });
@@ -127,9 +127,9 @@ public sealed class FeedbackTests
         var id = answered.Headers.GetValues("X-Request-Id").Single();
         await (await FeedbackAsync(client, new JsonObject { ["id"] = id, ["values"] = new JsonArray(9.5, 3.0) }, "m")).ExpectAsync(202);
 
-        var metrics = await MetricsText.ScrapeAsync(client);
-        Assert.Equal(0.75, MetricsText.Sample(metrics, "mlserving_model_mae", ("model", "m")), 12);
-        Assert.Equal(2, MetricsText.Sample(metrics, "mlserving_feedback_total", ("model", "m"), ("result", "regression")));
+        var metrics = await PrometheusText.ScrapeAsync(client);
+        Assert.Equal(0.75, PrometheusText.Sample(metrics, "mlserving_model_mae", ("model", "m")), 12);
+        Assert.Equal(2, PrometheusText.Sample(metrics, "mlserving_feedback_total", ("model", "m"), ("result", "regression")));
     }
 
     [Fact]
@@ -161,7 +161,7 @@ public sealed class FeedbackTests
         await joined!.ExpectAsync(202);
 
         var expected = (double)predicted.Where((p, r) => p == WineModel.Labels[data.Targets[r]]).Count() / predicted.Length;
-        Assert.Equal(expected, MetricsText.Sample(await MetricsText.ScrapeAsync(joining), "mlserving_model_accuracy", Model), 12);
+        Assert.Equal(expected, PrometheusText.Sample(await PrometheusText.ScrapeAsync(joining), "mlserving_model_accuracy", Model), 12);
         Assert.Equal(HttpStatusCode.NotFound, (await FeedbackAsync(answering, new JsonObject { ["id"] = id, ["labels"] = truth.DeepClone() })).StatusCode);
     }
 }

@@ -20,22 +20,22 @@ public sealed class MonitoringLifecycleTests
         await using var factory = new MlServingFactory(repo.Path);
         var client = await factory.StartAsync();
         await WineModel.SendAsync(client, data.Rows, 300, seed: 7);
-        var loaded = await MetricsText.ScrapeAsync(client);
-        Assert.Equal(data.Features.Length, MetricsText.Series(loaded, "mlserving_feature_drift_psi", Model).Count);
-        Assert.Equal(300, MetricsText.Sample(loaded, "mlserving_predictions_total", Model));
+        var loaded = await PrometheusText.ScrapeAsync(client);
+        Assert.Equal(data.Features.Length, PrometheusText.Series(loaded, "mlserving_feature_drift_psi", Model).Count);
+        Assert.Equal(300, PrometheusText.Sample(loaded, "mlserving_predictions_total", Model));
 
         // A reload builds a new monitor before the old version retires: the series stay, the counters keep counting.
         Assert.Equal(System.Net.HttpStatusCode.OK, (await client.PostAsync("/v2/repository/models/wine-classifier/load", null)).StatusCode);
         await WineModel.SendAsync(client, data.Rows, 50, seed: 8);
-        var reloaded = await MetricsText.ScrapeAsync(client);
-        Assert.Equal(350, MetricsText.Sample(reloaded, "mlserving_predictions_total", Model));
-        Assert.Equal(WineModel.Labels.Length, MetricsText.Series(reloaded, "mlserving_predictions_total", Model).Count);
+        var reloaded = await PrometheusText.ScrapeAsync(client);
+        Assert.Equal(350, PrometheusText.Sample(reloaded, "mlserving_predictions_total", Model));
+        Assert.Equal(WineModel.Labels.Length, PrometheusText.Series(reloaded, "mlserving_predictions_total", Model).Count);
 
         Assert.Equal(System.Net.HttpStatusCode.OK, (await client.PostAsync("/v2/repository/models/wine-classifier/unload", null)).StatusCode);
         await Eventually.TrueAsync(
-            () => !MetricsText.ScrapeAsync(client).GetAwaiter().GetResult().Contains("model=\"wine-classifier\",version=\"1\",output=", StringComparison.Ordinal),
+            () => !PrometheusText.ScrapeAsync(client).GetAwaiter().GetResult().Contains("model=\"wine-classifier\",version=\"1\",output=", StringComparison.Ordinal),
             "the unloaded version's monitoring series to go");
-        Assert.Empty(MetricsText.Series(await MetricsText.ScrapeAsync(client), "mlserving_feature_drift_psi", Model));
+        Assert.Empty(PrometheusText.Series(await PrometheusText.ScrapeAsync(client), "mlserving_feature_drift_psi", Model));
     }
 
     [Fact]
@@ -51,9 +51,9 @@ public sealed class MonitoringLifecycleTests
         var client = await factory.StartAsync();
 
         await WineModel.SendAsync(client, data.Rows, 300, seed: 9);
-        var metrics = await MetricsText.ScrapeAsync(client);
-        Assert.Empty(MetricsText.Series(metrics, "mlserving_feature_drift_psi", Model));
-        Assert.Equal(300, MetricsText.Sample(metrics, "mlserving_predictions_total", Model));
+        var metrics = await PrometheusText.ScrapeAsync(client);
+        Assert.Empty(PrometheusText.Series(metrics, "mlserving_feature_drift_psi", Model));
+        Assert.Equal(300, PrometheusText.Sample(metrics, "mlserving_predictions_total", Model));
         var error = Assert.Single(logger.Entries, e => e.Level == LogLevel.Error);
         Assert.Contains("'no_such_feature' is not a column of input 'input'", error.Message, StringComparison.Ordinal);
     }

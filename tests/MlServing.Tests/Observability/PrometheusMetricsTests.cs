@@ -15,9 +15,9 @@ public sealed partial class PrometheusMetricsTests
         "mlserving_model_ready",
     ];
 
-    private static double Sample(string text, string name, params (string Label, string Value)[] labels) => MetricsText.Sample(text, name, labels);
+    private static double Sample(string text, string name, params (string Label, string Value)[] labels) => PrometheusText.Sample(text, name, labels);
 
-    private static Task<string> ScrapeAsync(HttpClient client) => MetricsText.ScrapeAsync(client);
+    private static Task<string> ScrapeAsync(HttpClient client) => PrometheusText.ScrapeAsync(client);
 
     [Fact]
     public async Task Metrics_CountRequestsByOutcome_AndTheBatchesThatRan()

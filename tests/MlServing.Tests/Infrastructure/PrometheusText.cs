@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace MlServing.Tests.Infrastructure;
 
-/// <summary>Reads series out of a /metrics scrape.</summary>
-public static class MetricsText
+/// <summary>Reads samples out of a Prometheus text exposition (a /metrics scrape).</summary>
+public static class PrometheusText
 {
     public static async Task<string> ScrapeAsync(HttpClient client)
     {
@@ -12,7 +12,7 @@ public static class MetricsText
         return await response.Content.ReadAsStringAsync();
     }
 
-    /// <summary>Sum of the series of <paramref name="name"/> that carry all the given labels.</summary>
+    /// <summary>The sum of every sample of <paramref name="name"/> whose labels include all of <paramref name="labels"/>.</summary>
     public static double Sample(string text, string name, params (string Label, string Value)[] labels)
     {
         double sum = 0;
@@ -24,7 +24,7 @@ public static class MetricsText
         return sum;
     }
 
-    /// <summary>Each series of <paramref name="name"/> carrying all the given labels: its label text and value.</summary>
+    /// <summary>Each sample of <paramref name="name"/> whose labels include all of <paramref name="labels"/>: its label text and value.</summary>
     public static List<(string Labels, double Value)> Series(string text, string name, params (string Label, string Value)[] labels)
     {
         var found = new List<(string, double)>();

@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using MlServing.Inference.Batching;
-using MlServing.Inference.Caching;
-using MlServing.Inference.Monitoring;
 using MlServing.Tests.Infrastructure;
 
 namespace MlServing.Tests.Batching;
@@ -17,22 +15,8 @@ public sealed class BatchingHttpTests
     private static (TaskCompletionSource Entered, TaskCompletionSource Release) Freeze(MlServingFactory factory, string model) =>
         BatchGate.FreezeFirstBatch(Pipeline(factory, model));
 
-    /// <summary>The batcher under the version's stages (monitoring, cache).</summary>
-    private static BatchingPipeline Pipeline(MlServingFactory factory, string model)
-    {
-        var pipeline = factory.Repository.Find(model, null).Version!.Pipeline;
-        while (pipeline is not BatchingPipeline)
-        {
-            pipeline = pipeline switch
-            {
-                MonitoringPipeline monitored => monitored.Inner,
-                CachingPipeline cached => cached.Inner,
-                _ => throw new InvalidOperationException($"unexpected pipeline stage {pipeline.GetType().Name}"),
-            };
-        }
-
-        return (BatchingPipeline)pipeline;
-    }
+    private static BatchingPipeline Pipeline(MlServingFactory factory, string model) =>
+        BatchGate.BatcherOf(factory.Repository.Find(model, null).Version!.Pipeline);
 
     /// <summary>The queue tests repeat inputs on purpose: without the cache every one of them reaches the batcher.</summary>
     private static readonly Dictionary<string, string?> NoCache = new() { ["MlServing:Cache:Provider"] = "none" };

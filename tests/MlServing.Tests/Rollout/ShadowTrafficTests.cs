@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using MlServing.Inference.Batching;
 using MlServing.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -31,7 +30,7 @@ public sealed class ShadowTrafficTests
             """);
         await using var factory = new MlServingFactory(repo.Path, NoCache);
         var client = await factory.StartAsync();
-        var (entered, release) = BatchGate.FreezeFirstBatch((BatchingPipeline)factory.Repository.Find("m", "2").Version!.Pipeline);
+        var (entered, release) = BatchGate.FreezeFirstBatch(BatchGate.BatcherOf(factory.Repository.Find("m", "2").Version!.Pipeline));
 
         // The shadow's runner is frozen for the whole loop: a primary that waited for its shadow would never answer.
         var withShadow = new List<double>();

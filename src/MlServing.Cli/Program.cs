@@ -1,0 +1,3 @@
+using MlServing.Cli;
+
+return await CliApplication.InvokeAsync(args, CliConsole.System, handleSignals: true);

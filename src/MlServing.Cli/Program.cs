@@ -1,3 +1,6 @@
-using MlServing.Cli;
+namespace MlServing.Cli;
 
-return await CliApplication.InvokeAsync(args, CliConsole.System, handleSignals: true);
+internal static class Program
+{
+    public static Task<int> Main(string[] args) => CliApplication.InvokeAsync(args, CliConsole.System, handleSignals: true);
+}

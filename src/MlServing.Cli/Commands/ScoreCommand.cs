@@ -15,7 +15,7 @@ internal static class ScoreCommand
         var common = new CommonOptions();
         var input = new Option<string>("--input") { Description = "The file to score (.csv, .tsv or .parquet); the header names the columns", Required = true, HelpName = "FILE" };
         var output = new Option<string>("--output") { Description = "Where to write the input columns plus the predictions (.csv, .tsv or .parquet)", Required = true, HelpName = "FILE" };
-        var url = new Option<Uri?>("--url") { Description = "Score through a running server at this address instead of in this process", HelpName = "http://host:8080" };
+        var url = new Option<string?>("--url") { Description = "Score through a running server at this address instead of in this process", HelpName = "http://host:8080" };
         var apiKey = new Option<string?>("--api-key") { Description = "API key for --url, sent as Authorization: Bearer (default: the MLSERVING_API_KEY environment variable)", HelpName = "KEY" };
         var resume = new Option<bool>("--resume") { Description = "Continue an output left by an interrupted run: skip the rows it holds and append" };
         var concurrency = CommonOptions.Positive(new Option<int>("--concurrency") { Description = "Batches being scored at once (default: 1 in this process, 4 through a server)", HelpName = "N" }, 64, allowZero: true);
@@ -36,7 +36,7 @@ internal static class ScoreCommand
         command.Options.Add(reportMemory);
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(console, () =>
         {
-            var remote = parse.GetValue(url);
+            var remote = parse.GetValue(url) is { } address ? ParseUrl(address) : null;
             var settings = new ScoreSettings(
                 Repository: parse.GetValue(common.Repository)!,
                 Model: parse.GetValue(common.Model)!,
@@ -147,6 +147,11 @@ internal static class ScoreCommand
 
         return ExitCodes.Success;
     }
+
+    private static Uri ParseUrl(string address) =>
+        Uri.TryCreate(address, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? uri
+            : throw new CliException($"--url must be an absolute http:// or https:// address, got '{address}'");
 
     private sealed record ScoreSettings(
         string Repository,

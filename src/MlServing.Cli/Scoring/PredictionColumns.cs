@@ -44,7 +44,12 @@ internal sealed class PredictionColumns
                 throw new CliException($"output '{output.Name}' has shape [{string.Join(',', shape)}], not one row per input row; file scoring needs per-row outputs");
             }
 
-            var width = (int)(rows == 0 ? 0 : output.ElementCount / rows);
+            var width = 1;
+            for (var d = 1; d < shape.Length; d++)
+            {
+                width *= (int)shape[d];
+            }
+
             var type = output.DataType;
             if (shape.Length == 1)
             {

@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
+using MlServing.Tests.Infrastructure;
 
 namespace MlServing.Tests.Cli;
 
 /// <summary>The built CLI (MlServing.Cli.dll) as a child process, its standard error read line by line.</summary>
-public sealed partial class CliProcess : IAsyncDisposable
+public sealed class CliProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
@@ -60,7 +60,7 @@ public sealed partial class CliProcess : IAsyncDisposable
             _waiters.Add((match, seen));
         }
 
-        var exited = _process.WaitForExitAsync().ContinueWith(_ => seen.TrySetException(new InvalidOperationException("the CLI exited first:\n" + Error)), TaskScheduler.Default);
+        _ = _process.WaitForExitAsync().ContinueWith(_ => seen.TrySetException(new InvalidOperationException("the CLI exited first:\n" + Error)), TaskScheduler.Default);
         return seen.Task.WaitAsync(timeout);
     }
 
@@ -72,7 +72,7 @@ public sealed partial class CliProcess : IAsyncDisposable
     }
 
     /// <summary>Sends SIGINT, what Ctrl-C sends.</summary>
-    public void Interrupt() => Assert.Equal(0, SendSignal(_process.Id, 2));
+    public void Interrupt() => ChildProcess.Signal(_process, ChildProcess.SigInt);
 
     private void OnLine(string? line)
     {
@@ -95,17 +95,5 @@ public sealed partial class CliProcess : IAsyncDisposable
         }
     }
 
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int SendSignal(int pid, int signal);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        }
-
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => ChildProcess.StopAsync(_process);
 }

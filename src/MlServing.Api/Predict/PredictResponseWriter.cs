@@ -120,17 +120,7 @@ internal static class PredictResponseWriter
 
     private static bool TryReadIndex(PooledTensor tensor, int index, out long value)
     {
-        value = tensor.DataType switch
-        {
-            TensorDataType.Int64 => tensor.AsSpan<long>()[index],
-            TensorDataType.Int32 => tensor.AsSpan<int>()[index],
-            TensorDataType.Int16 => tensor.AsSpan<short>()[index],
-            TensorDataType.Int8 => tensor.AsSpan<sbyte>()[index],
-            TensorDataType.UInt8 => tensor.AsSpan<byte>()[index],
-            TensorDataType.UInt16 => tensor.AsSpan<ushort>()[index],
-            TensorDataType.UInt32 => tensor.AsSpan<uint>()[index],
-            _ => -1,
-        };
+        value = tensor.ReadInteger(index);
         return value >= 0;
     }
 }

@@ -6,6 +6,8 @@ Writes, relative to this file's folder:
     wine-classifier/1/model.onnx   input FP32 [N,13] -> label INT64 [N], probabilities FP32 [N,3]
     wine-classifier/config.json    feature names, class labels, maxBatchSize
     wine-classifier/reference.json 8 held-out rows with scikit-learn's own predict / predict_proba
+    wine-classifier/data/train.csv the training rows (feature columns by name, then the true class), the
+                                   data `mlserving profile` builds wine-classifier/profile.json from
 
 Model: StandardScaler + LogisticRegression(C=1.0, max_iter=5000, random_state=0) trained on
 scikit-learn's `load_wine` (train_test_split(test_size=0.25, random_state=0, stratify=y)).
@@ -19,7 +21,14 @@ Requires Debian's python3-sklearn and python3-onnx (opset 15, ai.onnx.ml 3, IR 8
 Deterministic: rerunning produces byte-identical files.
 
     /usr/bin/python3 models/build_sample_models.py
+
+The reference profile is then rebuilt from the training data with the CLI (docs/CLI.md):
+
+    dotnet run --project src/MlServing.Cli -- profile --repo models --model wine-classifier \
+        --data models/wine-classifier/data/train.csv
 """
+
+import csv
 
 import json
 import os
@@ -73,6 +82,16 @@ def save_model(model, path):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb") as f:
         f.write(model.SerializeToString())
+
+
+def write_training_csv(path, feature_names, rows, classes):
+    """The training rows as CSV: one column per feature (by name), then the true class."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(list(feature_names) + ["class"])
+        for row, cls in zip(rows, classes):
+            writer.writerow([repr(float(v)) for v in row] + [cls])
 
 
 def softmax(z):
@@ -191,6 +210,8 @@ def build_wine_classifier():
         "tolerance": {"abs": ABS_TOL, "rel": REL_TOL},
     }
     dump_json(reference, os.path.join(root, "reference.json"))
+    write_training_csv(os.path.join(root, "data", "train.csv"), feature_names, X_train,
+                       [labels[i] for i in y_train])
     print(f"wine-classifier: test accuracy {pipe.score(X_test, y_test):.3f}, "
           f"reference labels {want_label.tolist()}")
 

@@ -120,7 +120,7 @@ internal static class PredictResponseWriter
 
     private static bool TryReadIndex(PooledTensor tensor, int index, out long value)
     {
-        value = tensor.DataType.IsInteger() ? TensorElements.AsInteger(tensor, index) : -1;
+        value = tensor.ReadInteger(index);
         return value >= 0;
     }
 }

@@ -85,7 +85,7 @@ internal sealed class ClassOutput
             return _stringIds.TryGetValue(value, out var known) ? known : AddString(value);
         }
 
-        var index = TensorElements.AsInteger(output, row);
+        var index = output.ReadInteger(row);
         if (index < 0 || index >= _other || (_labels is not null && index >= _labels.Length))
         {
             return _other;

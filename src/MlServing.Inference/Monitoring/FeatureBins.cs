@@ -67,7 +67,7 @@ internal sealed class FeatureBins
             default:
                 for (var r = 0; r < rows; r++)
                 {
-                    var value = TensorElements.AsDouble(input, (r * width) + Column);
+                    var value = input.ReadDouble((r * width) + Column);
                     if (!double.IsNaN(value))
                     {
                         bins[Bin(_edges, value)]++;

@@ -334,7 +334,7 @@ internal sealed class VersionMonitor
         var values = new double[rows];
         for (var r = 0; r < rows; r++)
         {
-            values[r] = TensorElements.AsDouble(tensor, r);
+            values[r] = tensor.ReadDouble(r);
         }
 
         return new StoredPrediction(Version, null, values);

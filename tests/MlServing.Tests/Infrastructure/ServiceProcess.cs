@@ -2,12 +2,11 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 
 namespace MlServing.Tests.Infrastructure;
 
 /// <summary>The built service (MlServing.Api.dll) as a child process on real Kestrel, bound to a free loopback port.</summary>
-public sealed partial class ServiceProcess : IAsyncDisposable
+public sealed class ServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
@@ -91,7 +90,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Sends SIGTERM, as Kubernetes does to stop a pod.</summary>
-    public void Terminate() => Assert.Equal(0, SendSignal(_process.Id, 15));
+    public void Terminate() => ChildProcess.Signal(_process, ChildProcess.SigTerm);
 
     public static int FreePort()
     {
@@ -100,17 +99,5 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int SendSignal(int pid, int signal);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        }
-
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => ChildProcess.StopAsync(_process);
 }

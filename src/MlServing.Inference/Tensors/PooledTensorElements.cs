@@ -1,10 +1,10 @@
 namespace MlServing.Inference.Tensors;
 
-/// <summary>One element of a numeric or BOOL tensor read as a number, whatever its datatype.</summary>
-public static class TensorElements
+/// <summary>One element of a tensor read as a number, whatever its datatype.</summary>
+public static class PooledTensorElements
 {
     /// <summary>The element as a double (integers as their value, FP16 widened); NaN for a BYTES tensor.</summary>
-    public static double AsDouble(PooledTensor tensor, int index) => tensor.DataType switch
+    public static double ReadDouble(this PooledTensor tensor, int index) => tensor.DataType switch
     {
         TensorDataType.Bool or TensorDataType.UInt8 => tensor.AsSpan<byte>()[index],
         TensorDataType.UInt16 => tensor.AsSpan<ushort>()[index],
@@ -20,16 +20,20 @@ public static class TensorElements
         _ => double.NaN,
     };
 
-    /// <summary>An integer element (a class index); <paramref name="tensor"/> must have an integer datatype.</summary>
-    public static long AsInteger(PooledTensor tensor, int index) => tensor.DataType switch
+    /// <summary>
+    /// Element <paramref name="index"/> of an integer tensor (a class index) as a long; -1 for a UINT64 value past
+    /// <see cref="long.MaxValue"/> or a tensor that does not hold integers.
+    /// </summary>
+    public static long ReadInteger(this PooledTensor tensor, int index) => tensor.DataType switch
     {
+        TensorDataType.Int64 => tensor.AsSpan<long>()[index],
+        TensorDataType.Int32 => tensor.AsSpan<int>()[index],
+        TensorDataType.Int16 => tensor.AsSpan<short>()[index],
+        TensorDataType.Int8 => tensor.AsSpan<sbyte>()[index],
         TensorDataType.UInt8 => tensor.AsSpan<byte>()[index],
         TensorDataType.UInt16 => tensor.AsSpan<ushort>()[index],
         TensorDataType.UInt32 => tensor.AsSpan<uint>()[index],
-        TensorDataType.UInt64 => (long)Math.Min(tensor.AsSpan<ulong>()[index], long.MaxValue),
-        TensorDataType.Int8 => tensor.AsSpan<sbyte>()[index],
-        TensorDataType.Int16 => tensor.AsSpan<short>()[index],
-        TensorDataType.Int32 => tensor.AsSpan<int>()[index],
-        _ => tensor.AsSpan<long>()[index],
+        TensorDataType.UInt64 => tensor.AsSpan<ulong>()[index] is var value && value <= long.MaxValue ? (long)value : -1,
+        _ => -1,
     };
 }

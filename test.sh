@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs the few system tools the tests use
 # (promtool to lint /metrics and test the alert rules, redis-server for the cache and feedback tests, openssl to sign
-# models, scikit-learn for the monitoring tests' reference data), checks formatting, then runs every test, and the
+# models), checks formatting, then runs every test, and the
 # execution-provider tests once more against the GPU build (-p:UseGpu=true).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -10,7 +10,6 @@ missing=()
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
-/usr/bin/python3 -c 'import sklearn' >/dev/null 2>&1 || missing+=(python3-sklearn)
 if ((${#missing[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -17,7 +17,7 @@ public sealed class CaptureTests
     public async Task CaptureAtRateOne_WritesEveryAnsweredRequestOnce_InRotatedFiles_WithRedactedFeaturesNull()
     {
         var data = await WineTrainingData.GetAsync();
-        using var repo = WineModel.Repository(data, withProfile: false, config: c => c.Replace("\"features\":", "\"redact\": [\"proline\"],\n  \"features\":", StringComparison.Ordinal));
+        using var repo = WineModel.Repository(withProfile: false, config: c => c.Replace("\"features\":", "\"redact\": [\"proline\"],\n  \"features\":", StringComparison.Ordinal));
         var directory = Path.Combine(repo.Path, "capture");
         await using var factory = new MlServingFactory(repo.Path, new Dictionary<string, string?>
         {
@@ -75,7 +75,7 @@ public sealed class CaptureTests
     public async Task ASinkThatCannotKeepUp_DropsAndCountsRecords_WhileEveryRequestIsAnswered()
     {
         var data = await WineTrainingData.GetAsync();
-        using var repo = WineModel.Repository(data, withProfile: false);
+        using var repo = WineModel.Repository(withProfile: false);
         var fifo = Path.Combine(repo.Path, "capture.jsonl");
         using (var mkfifo = Process.Start("mkfifo", fifo))
         {

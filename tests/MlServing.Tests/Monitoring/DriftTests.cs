@@ -22,7 +22,7 @@ public sealed class DriftTests
     public async Task FeaturePsi_IsAbsentBelowMinRows_UnderPointOneInDistribution_OverPointTwoFiveForAScaledFeatureOnly_AndRecoversAsTheWindowSlides()
     {
         var data = await WineTrainingData.GetAsync();
-        using var repo = WineModel.Repository(data);
+        using var repo = WineModel.Repository();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var factory = new MlServingFactory(repo.Path, new Dictionary<string, string?> { ["MlServing:Cache:Provider"] = "none" }, s => s.AddSingleton<TimeProvider>(time));
         var client = await factory.StartAsync();
@@ -65,7 +65,7 @@ public sealed class DriftTests
     public async Task PredictionPsi_MovesWhenTheClassMix_Moves_AndCachedRowsAndEveryClassAreCounted_ButNotTheWarmup()
     {
         var data = await WineTrainingData.GetAsync();
-        using var repo = WineModel.Repository(data);
+        using var repo = WineModel.Repository();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var factory = new MlServingFactory(repo.Path, services: s => s.AddSingleton<TimeProvider>(time));
         var client = await factory.StartAsync();
@@ -92,7 +92,7 @@ public sealed class DriftTests
 
         // Only rows of class 0 from now on: the predicted mix moves, and each class is counted by its label.
         time.Advance(TimeSpan.FromSeconds(301));
-        var classZero = data.Rows.Where((_, i) => data.Predicted[i] == 0).ToArray();
+        var classZero = data.Rows.Where((_, i) => data.Targets[i] == 0).ToArray();
         await WineModel.SendAsync(client, classZero, 500, seed: 6);
         var shifted = await PrometheusText.ScrapeAsync(client);
         var moved = PrometheusText.Sample(shifted, "mlserving_prediction_drift_psi", Model, ("output", "label"));

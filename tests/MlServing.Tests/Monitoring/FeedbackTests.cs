@@ -33,7 +33,7 @@ public sealed class FeedbackTests
     public async Task EveryResponse_CarriesARequestId_TheClientsOwnIsKept_AndAnOipIdBecomesTheHeader()
     {
         var data = await WineTrainingData.GetAsync();
-        using var repo = WineModel.Repository(data, withProfile: false);
+        using var repo = WineModel.Repository(withProfile: false);
         await using var factory = new MlServingFactory(repo.Path);
         var client = await factory.StartAsync();
 
@@ -67,7 +67,7 @@ public sealed class FeedbackTests
     public async Task Feedback_JoinsMultiRowRequestsAnsweredAcrossBatchesAndTheCache_AndAccuracyEqualsTheJoinedRows()
     {
         var data = await WineTrainingData.GetAsync();
-        using var repo = WineModel.Repository(data, withProfile: false, config: c => c.Replace("\"maxBatchSize\": 64", "\"maxBatchSize\": 4", StringComparison.Ordinal));
+        using var repo = WineModel.Repository(withProfile: false, config: c => c.Replace("\"maxBatchSize\": 64", "\"maxBatchSize\": 4", StringComparison.Ordinal));
         await using var factory = new MlServingFactory(repo.Path);
         var client = await factory.StartAsync();
 
@@ -137,7 +137,7 @@ public sealed class FeedbackTests
     {
         var data = await WineTrainingData.GetAsync();
         await using var redis = await RedisServer.StartAsync();
-        using var repo = WineModel.Repository(data, withProfile: false);
+        using var repo = WineModel.Repository(withProfile: false);
         var settings = new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = redis.ConnectionString };
         await using var first = new MlServingFactory(repo.Path, settings);
         await using var second = new MlServingFactory(repo.Path, settings);

@@ -16,7 +16,7 @@ public sealed class MonitoringLifecycleTests
     public async Task SeriesSurviveAReloadOfTheSameVersion_AndGoWhenTheModelIsUnloaded()
     {
         var data = await WineTrainingData.GetAsync();
-        using var repo = WineModel.Repository(data);
+        using var repo = WineModel.Repository();
         await using var factory = new MlServingFactory(repo.Path);
         var client = await factory.StartAsync();
         await WineModel.SendAsync(client, data.Rows, 300, seed: 7);
@@ -42,7 +42,7 @@ public sealed class MonitoringLifecycleTests
     public async Task AProfileThatDoesNotFitTheModel_IsLoggedAndIgnored_AndTheVersionServes()
     {
         var data = await WineTrainingData.GetAsync();
-        using var repo = WineModel.Repository(data, withProfile: false);
+        using var repo = WineModel.Repository(withProfile: false);
         File.WriteAllText(Path.Combine(repo.Path, WineModel.Name, "1", ReferenceProfile.FileName), """
             {"rows": 10, "features": [{"name": "no_such_feature", "edges": [1, 2], "fractions": [0.2, 0.3, 0.5]}]}
             """);

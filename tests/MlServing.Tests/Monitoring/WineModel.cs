@@ -5,21 +5,20 @@ using MlServing.Tests.Infrastructure;
 
 namespace MlServing.Tests.Monitoring;
 
-/// <summary>The sample wine-classifier in a throw-away repository, with a reference profile built from its training rows.</summary>
+/// <summary>The sample wine-classifier in a throw-away repository, with the reference profile it ships (built by <c>mlserving profile</c> from its training rows).</summary>
 public static class WineModel
 {
     public const string Name = "wine-classifier";
 
     public static readonly string[] Labels = ["class_0", "class_1", "class_2"];
 
-    /// <summary>Copies the sample model and writes <c>profile.json</c> (model level) from <paramref name="data"/>; <paramref name="config"/> replaces config.json.</summary>
-    public static TestRepository Repository(WineTrainingData data, bool withProfile = true, Func<string, string>? config = null)
+    /// <summary>Copies the sample model, with its profile.json or without; <paramref name="config"/> rewrites config.json.</summary>
+    public static TestRepository Repository(bool withProfile = true, Func<string, string>? config = null)
     {
         var repo = new TestRepository().AddModelFolder(TestRepository.SamplesPath, Name);
-        if (withProfile)
+        if (!withProfile)
         {
-            var profile = ProfileBuilder.Build(data.Features, data.Rows, "label", [.. data.Predicted.Select(p => Labels[p])]);
-            ProfileBuilder.Write(profile, Path.Combine(repo.Path, Name, ReferenceProfile.FileName));
+            File.Delete(Path.Combine(repo.Path, Name, ReferenceProfile.FileName));
         }
 
         if (config is not null)

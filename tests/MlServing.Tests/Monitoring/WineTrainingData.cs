@@ -1,57 +1,47 @@
-using System.Diagnostics;
 using System.Globalization;
+using MlServing.Tests.Infrastructure;
 
 namespace MlServing.Tests.Monitoring;
 
 /// <summary>
-/// The rows the sample wine-classifier was trained on, with their true and predicted classes, from scikit-learn itself
-/// (wine_training_rows.py; Debian python3-sklearn, which ./test.sh installs).
+/// The rows the sample wine-classifier was trained on, with their true classes: <c>models/wine-classifier/data/train.csv</c>,
+/// which models/build_sample_models.py writes and <c>mlserving profile</c> built the shipped profile.json from.
 /// </summary>
 public sealed class WineTrainingData
 {
-    private static readonly Lazy<Task<WineTrainingData>> Loaded = new(LoadAsync);
+    private static readonly Lazy<WineTrainingData> Loaded = new(Load);
 
-    private WineTrainingData(string[] features, double[][] rows, int[] targets, int[] predicted)
+    private WineTrainingData(string[] features, double[][] rows, int[] targets)
     {
         Features = features;
         Rows = rows;
         Targets = targets;
-        Predicted = predicted;
     }
 
     public string[] Features { get; }
 
     public double[][] Rows { get; }
 
+    /// <summary>True class index of each row.</summary>
     public int[] Targets { get; }
 
-    public int[] Predicted { get; }
+    public static Task<WineTrainingData> GetAsync() => Task.FromResult(Loaded.Value);
 
-    public static Task<WineTrainingData> GetAsync() => Loaded.Value;
-
-    private static async Task<WineTrainingData> LoadAsync()
+    private static WineTrainingData Load()
     {
-        var info = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Monitoring", "wine_training_rows.py"));
-        using var python = Process.Start(info) ?? throw new InvalidOperationException("python3 did not start");
-        var output = python.StandardOutput.ReadToEndAsync();
-        var errors = python.StandardError.ReadToEndAsync();
-        await python.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
-        Assert.True(python.ExitCode == 0, "wine_training_rows.py failed (is python3-sklearn installed? ./test.sh installs it): " + await errors);
-        var lines = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = File.ReadAllLines(Path.Combine(TestRepository.SamplesPath, WineModel.Name, "data", "train.csv")).Where(l => l.Length > 0).ToArray();
         var header = lines[0].Split(',');
-        var width = header.Length - 2;
+        var width = header.Length - 1;
         var rows = new double[lines.Length - 1][];
         var targets = new int[rows.Length];
-        var predicted = new int[rows.Length];
         for (var i = 0; i < rows.Length; i++)
         {
             var cells = lines[i + 1].Split(',');
             rows[i] = [.. cells.Take(width).Select(c => double.Parse(c, CultureInfo.InvariantCulture))];
-            targets[i] = int.Parse(cells[width], CultureInfo.InvariantCulture);
-            predicted[i] = int.Parse(cells[width + 1], CultureInfo.InvariantCulture);
+            targets[i] = Array.IndexOf(WineModel.Labels, cells[width]);
+            Assert.True(targets[i] >= 0, $"train.csv line {i + 2}: unknown class '{cells[width]}'");
         }
 
-        return new WineTrainingData(header[..width], rows, targets, predicted);
+        return new WineTrainingData(header[..width], rows, targets);
     }
 }

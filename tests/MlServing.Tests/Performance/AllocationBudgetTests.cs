@@ -66,7 +66,7 @@ public sealed class AllocationBudgetTests
     public async Task Monitoring_CountsDriftAndPredictions_WithoutAllocatingPerRow()
     {
         var data = await WineTrainingData.GetAsync();
-        using var repo = WineModel.Repository(data);
+        using var repo = WineModel.Repository();
         byte[] Body(int rows) => Encoding.UTF8.GetBytes(WineModel.PredictBody(data.Rows.Take(rows)));
         async Task<(long One, long Many)> MeasureAsync(bool monitoring)
         {

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using MlServing.Client;
+using MlServing.Client.OpenInference;
 using MlServing.Tests.Infrastructure;
 using static MlServing.Tests.Infrastructure.TestApiKeys;
 
@@ -17,9 +20,14 @@ public sealed class ApiKeyTests : IClassFixture<ApiKeyTests.KeyedServer>
     private const string InferBody = """{"inputs":[{"name":"x","shape":[1,2],"datatype":"FP32","data":[1.5,-2]}]}""";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
+    private readonly KeyedServer _server;
     private readonly HttpClient _client;
 
-    public ApiKeyTests(KeyedServer server) => _client = server.Client;
+    public ApiKeyTests(KeyedServer server)
+    {
+        _server = server;
+        _client = server.Client;
+    }
 
     public sealed class KeyedServer() : SharedServer(
         new TestRepository().AddFixture("identity-fp32", "id").AddFixture("fp64-regressor", "reg"),
@@ -250,6 +258,34 @@ public sealed class ApiKeyTests : IClassFixture<ApiKeyTests.KeyedServer>
 
         Assert.Equal(1, Delta(before, after, ("model", "id"), ("version", "1"), ("protocol", "predict"), ("outcome", "success")));
         Assert.Contains("mlserving_inference_requests_total{model=\"id\",version=\"1\",protocol=\"v2\",outcome=\"rate_limited\"} 0", after, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TypedClient_WithItsApiKey_IsServed_WithoutOne_ThrowsTheServers401Reason()
+    {
+        ServiceProvider Client(string? key)
+        {
+            var services = new ServiceCollection();
+            services.AddMlServingClient(o =>
+            {
+                o.BaseAddress = _server.Factory.Server.BaseAddress;
+                o.ApiKey = key;
+                o.MaxRetries = 0;
+            }).ConfigurePrimaryHttpMessageHandler(() => _server.Factory.Server.CreateHandler());
+            return services.BuildServiceProvider();
+        }
+
+        var request = new InferRequest { Inputs = [InferTensor.Create("x", [1, 2], new[] { 1.5f, -2f })] };
+        await using (var keyed = Client(KeyOf("client")))
+        {
+            var answer = await keyed.GetRequiredService<MlServingClient>().InferAsync("id", request).WaitAsync(Timeout);
+            Assert.Equal([1.5f, -2f], answer.Output("y").Values<float>());
+        }
+
+        await using var anonymous = Client(null);
+        var refused = await Assert.ThrowsAsync<MlServingClientException>(() => anonymous.GetRequiredService<MlServingClient>().InferAsync("id", request).WaitAsync(Timeout));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("an API key is required", refused.Message, StringComparison.Ordinal);
     }
 
     private static double Delta(string before, string after, params (string Label, string Value)[] labels) =>

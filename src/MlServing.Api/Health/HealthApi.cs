@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using MlServing.Api.Security;
 using MlServing.Inference.Caching;
 using MlServing.Inference.Repository;
 
@@ -10,7 +11,7 @@ public static class HealthApi
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var health = app.MapGroup("/health").WithTags("Health");
+        var health = app.MapGroup("/health").WithTags("Health").OpenWithoutKey();
         health.MapGet("/live", () => TypedResults.Ok(new HealthReport("live", null, null)))
             .WithName("Live").WithSummary("Liveness: the process is up (no dependency checks).");
         health.MapGet("/ready", GetReady)

@@ -9,6 +9,7 @@ using MlServing.Api.OpenApi;
 using MlServing.Api.OpenInference;
 using MlServing.Api.Predict;
 using MlServing.Api.Requests;
+using MlServing.Api.Security;
 
 namespace MlServing.Api.Hosting;
 
@@ -71,11 +72,15 @@ public static class HostingExtensions
         services.AddProblemDetails();
         services.AddExceptionHandler<UnhandledExceptionHandler>();
         services.AddMlServingMetrics();
+        services.AddMlServingSecurity(configuration);
         services.AddMlServingOpenApi();
         return services;
     }
 
-    /// <summary>Middleware in order: faults → request ids → request log → HTTP metrics.</summary>
+    /// <summary>
+    /// Middleware in order (after routing): faults → request ids → request log → HTTP metrics → inference request
+    /// record → CORS, API keys, per-key rate limits.
+    /// </summary>
     public static WebApplication UseMlServing(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -83,6 +88,8 @@ public static class HostingExtensions
         app.UseMlServingRequestIds();
         app.UseMlServingRequestLogging();
         app.UseMlServingHttpMetrics();
+        app.UseMlServingRequestTelemetry();
+        app.UseMlServingSecurity();
         return app;
     }
 
@@ -93,7 +100,7 @@ public static class HostingExtensions
         app.MapHealthApi();
         app.MapPredictApi();
         app.MapOpenInferenceApi();
-        app.MapMlServingMetrics();
+        app.MapMlServingMetrics().WithMetricsAccess(app.Services);
         app.MapMlServingOpenApi();
         return app;
     }

@@ -21,6 +21,8 @@ public static class LoggingExtensions
                 .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
                 .MinimumLevel.Override("Microsoft.Extensions.Hosting", LogEventLevel.Information)
                 .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+                // The authentication handler base class logs each 401/403 under our type's name; the request line says it already.
+                .MinimumLevel.Override("MlServing.Api.Security.ApiKeyAuthenticationHandler", LogEventLevel.Warning)
                 .ReadFrom.Configuration(builder.Configuration)
                 .ReadFrom.Services(services)
                 .Enrich.FromLogContext();
@@ -36,18 +38,21 @@ public static class LoggingExtensions
         return builder;
     }
 
-    /// <summary>One structured line per request (method, path, model, version, status, duration); never the payload.</summary>
+    /// <summary>One structured line per request (method, path, API key name, model, version, status, duration); never the payload or the key.</summary>
     public static IApplicationBuilder UseMlServingRequestLogging(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
         return app.UseSerilogRequestLogging(options =>
         {
-            options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} model={Model} version={ModelVersion} responded {StatusCode} in {Elapsed:0.000} ms";
+            options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} key={ApiKey} model={Model} version={ModelVersion} responded {StatusCode} in {Elapsed:0.000} ms";
             options.EnrichDiagnosticContext = static (diagnostics, context) =>
             {
                 var model = context.Features.Get<RequestTelemetry>()?.Model;
                 diagnostics.Set("Model", model?.Name ?? "-");
                 diagnostics.Set("ModelVersion", model?.VersionText ?? "-");
+
+                // The name of the API key that authenticated the request, never the key itself.
+                diagnostics.Set("ApiKey", context.User.Identity is { IsAuthenticated: true, Name: { } key } ? key : "-");
             };
             options.GetLevel = static (context, _, exception) =>
                 exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error

@@ -43,6 +43,26 @@ public static class MetricsExtensions
         });
     }
 
+    /// <summary>
+    /// Starts the request record of an inference route (<see cref="InferenceRouteMetadata"/>) before authentication,
+    /// authorization and rate limiting run, so their refusals are counted with the outcome they had.
+    /// </summary>
+    public static IApplicationBuilder UseMlServingRequestTelemetry(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var metrics = app.ApplicationServices.GetRequiredService<RequestMetrics>();
+        var time = app.ApplicationServices.GetRequiredService<TimeProvider>();
+        return app.Use((context, next) =>
+        {
+            if (context.GetEndpoint()?.Metadata.GetMetadata<InferenceRouteMetadata>() is { } route)
+            {
+                RequestTelemetry.Start(context, route.Protocol, metrics, time);
+            }
+
+            return next(context);
+        });
+    }
+
     public static IEndpointConventionBuilder MapMlServingMetrics(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);

@@ -1,4 +1,5 @@
 using Microsoft.OpenApi;
+using MlServing.Api.Security;
 
 namespace MlServing.Api.OpenApi;
 
@@ -16,6 +17,20 @@ public static class OpenApiExtensions
                 Version = "v1",
                 Description = "Versioned ONNX models over two APIs: POST /predict (friendly JSON rows) and the Open Inference Protocol v2 (/v2/...).",
             });
+            options.AddSecurityDefinition(ApiKeyOperationFilter.BearerScheme, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "An API key as 'Authorization: Bearer <key>' (docs/SECURITY.md). Needed only when the server has keys configured.",
+            });
+            options.AddSecurityDefinition(ApiKeyOperationFilter.HeaderScheme, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Header,
+                Name = ApiKeyDefaults.HeaderName,
+                Description = "The same API key in the X-API-Key header instead.",
+            });
+            options.OperationFilter<ApiKeyOperationFilter>();
             options.OperationFilter<RequestBodyOperationFilter>();
             options.OperationFilter<ExampleOperationFilter>();
             options.CustomSchemaIds(type => type.Name);
@@ -27,7 +42,7 @@ public static class OpenApiExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         // Endpoint + a branch: the inference hot path never runs the Swagger middlewares.
-        app.MapSwagger();
+        app.MapSwagger().OpenWithoutKey();
         app.UseWhen(
             static context => context.Request.Path.StartsWithSegments("/swagger"),
             static branch => branch.UseSwaggerUI(options =>

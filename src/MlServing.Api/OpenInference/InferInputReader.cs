@@ -7,8 +7,8 @@ namespace MlServing.Api.OpenInference;
 
 /// <summary>
 /// Reads one entry of an OIP <c>inputs</c> array (name, shape, datatype, data) into a tensor of its declared datatype.
-/// The data is decoded where the reader meets it when the datatype and shape came first (the usual order); otherwise
-/// its range is read again once the object is complete. Elements must be values of the declared datatype.
+/// The data is decoded where the reader meets it when the name, datatype and shape came first (the usual order);
+/// otherwise its range is read again once the object is complete. Elements must be values of the declared datatype.
 /// </summary>
 internal static class InferInputReader
 {
@@ -86,9 +86,10 @@ internal static class InferInputReader
 
                     dataSeen = true;
                     reader.Read();
-                    if (shape is not null && TensorDataTypes.TryParse(datatype, out var type))
+                    // The tensor takes its name when it is built: a name that comes after the data defers it too.
+                    if (shape is not null && name is not null && TensorDataTypes.TryParse(datatype, out var type))
                     {
-                        dataError = Decode(ref reader, field, name ?? string.Empty, type, shape, out decoded);
+                        dataError = Decode(ref reader, field, name, type, shape, out decoded);
                     }
                     else
                     {

@@ -62,6 +62,7 @@ public sealed class InferRequest : IDisposable
         }
 
         var inputsSeen = false;
+        var parametersSeen = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             InferenceError? error = null;
@@ -82,6 +83,12 @@ public sealed class InferRequest : IDisposable
             }
             else if (reader.ValueTextEquals("parameters"u8))
             {
+                if (parametersSeen)
+                {
+                    return GivenTwice("parameters");
+                }
+
+                parametersSeen = true;
                 reader.Read();
                 error = ParseParameters(ref reader);
             }
@@ -162,6 +169,11 @@ public sealed class InferRequest : IDisposable
             reader.Read();
             if (isTimeout)
             {
+                if (TimeoutMicroseconds is not null)
+                {
+                    return GivenTwice("parameters.timeout");
+                }
+
                 if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var timeout) || timeout < 0)
                 {
                     return InferenceError.Invalid("parameters.timeout", "'timeout' must be a non-negative integer (microseconds)");

@@ -8,6 +8,7 @@ using MlServing.Api.Health;
 using MlServing.Api.Observability;
 using MlServing.Api.OpenApi;
 using MlServing.Api.Requests;
+using MlServing.Api.Security;
 using MlServing.Api.Validation;
 using MlServing.Inference.Errors;
 using MlServing.Inference.Repository;
@@ -28,27 +29,31 @@ public static class OpenInferenceApi
         var validator = app.ServiceProvider.GetRequiredService<IValidator<InferRequest>>();
         var v2 = app.MapGroup("/v2").WithTags("Open Inference Protocol v2").WithMetadata(new ProtocolMetadata(ApiProtocol.V2));
 
-        v2.MapGet(string.Empty, GetServerMetadata).WithName("ServerMetadata").WithSummary("Server name, version and extensions.");
-        v2.MapGet("/health/live", () => TypedResults.Ok(new LiveResponse(true))).WithName("ServerLive").WithSummary("Process liveness.");
-        v2.MapGet("/health/ready", GetServerReady).WithName("ServerReady").WithSummary("Readiness: every model loaded and warmed up.");
+        v2.MapGet(string.Empty, GetServerMetadata).WithName("ServerMetadata").WithSummary("Server name, version and extensions.").RequireAnyKey();
+        v2.MapGet("/health/live", () => TypedResults.Ok(new LiveResponse(true))).WithName("ServerLive").WithSummary("Process liveness.").OpenWithoutKey();
+        v2.MapGet("/health/ready", GetServerReady).WithName("ServerReady").WithSummary("Readiness: every model loaded and warmed up.").OpenWithoutKey();
 
-        v2.MapGet("/models/{name}", GetModelMetadata).WithName("ModelMetadata").WithSummary("Inputs and outputs of the newest ready version.");
-        v2.MapGet("/models/{name}/versions/{version}", GetModelMetadata).WithName("ModelVersionMetadata").WithSummary("Inputs and outputs of one version.");
-        v2.MapGet("/models/{name}/ready", GetModelReady).WithName("ModelReady").WithSummary("Whether the model (newest version) serves.");
-        v2.MapGet("/models/{name}/versions/{version}/ready", GetModelReady).WithName("ModelVersionReady").WithSummary("Whether the version serves.");
+        // With keys configured: the predict scope, and the model of {name} allowed for the key.
+        var models = v2.MapGroup("/models").RequirePredictKey();
+        models.MapGet("/{name}", GetModelMetadata).WithName("ModelMetadata").WithSummary("Inputs and outputs of the newest ready version.");
+        models.MapGet("/{name}/versions/{version}", GetModelMetadata).WithName("ModelVersionMetadata").WithSummary("Inputs and outputs of one version.");
+        models.MapGet("/{name}/ready", GetModelReady).WithName("ModelReady").WithSummary("Whether the model (newest version) serves.");
+        models.MapGet("/{name}/versions/{version}/ready", GetModelReady).WithName("ModelVersionReady").WithSummary("Whether the version serves.");
 
         Func<HttpContext, Task> infer = context => InferAsync(context, http, validator);
-        ConfigureInfer(v2.MapPost("/models/{name}/infer", infer).WithName("ModelInfer"));
-        ConfigureInfer(v2.MapPost("/models/{name}/versions/{version}/infer", infer).WithName("ModelVersionInfer"));
+        ConfigureInfer(models.MapPost("/{name}/infer", infer).WithName("ModelInfer"));
+        ConfigureInfer(models.MapPost("/{name}/versions/{version}/infer", infer).WithName("ModelVersionInfer"));
 
+        // Ground truth is sent by the same clients as the predictions: the predict scope, like infer.
         Func<HttpContext, Task> feedback = context => FeedbackApi.JoinAsync(context, http);
-        v2.MapPost("/models/{name}/feedback", feedback).WithName("ModelFeedback")
+        models.MapPost("/{name}/feedback", feedback).WithName("ModelFeedback")
             .WithSummary("Ground truth for an answered request (by its id): joined to the stored prediction for accuracy / MAE.")
             .WithMetadata(new RequestBodyDocumentation(typeof(FeedbackRequestDocument)))
             .Produces<FeedbackResponse>(StatusCodes.Status202Accepted)
             .Add(endpoint => ErrorResponse.AddMetadata(endpoint, ApiProtocol.V2, 400, 404, 413, 415, 503));
 
-        var repository = v2.MapGroup("/repository").WithTags("Model repository");
+        // With keys configured: the admin scope (and the model of {name} allowed for the key).
+        var repository = v2.MapGroup("/repository").WithTags("Model repository").RequireAdminKey();
         repository.MapPost("/index", GetRepositoryIndexAsync).WithName("RepositoryIndex").WithSummary("Every model and version with its state.");
         repository.MapPost("/models/{name}/load", LoadModelAsync).WithName("RepositoryLoad").WithSummary("(Re)load a model folder; the old versions serve until the new ones are ready.");
         repository.MapPost("/models/{name}/unload", UnloadModelAsync).WithName("RepositoryUnload").WithSummary("Stop serving a model after its in-flight requests finish.");
@@ -62,6 +67,7 @@ public static class OpenInferenceApi
 
     private static void ConfigureInfer(RouteHandlerBuilder builder) =>
         builder.WithSummary("Run inference (flat or nested data, all OIP datatypes, requested outputs subset).")
+            .WithMetadata(new InferenceRouteMetadata(RequestProtocol.V2))
             .WithMetadata(new RequestBodyDocumentation(typeof(InferRequestDocument)))
             .Produces<InferResponseDocument>(StatusCodes.Status200OK)
             .Add(endpoint => ErrorResponse.AddMetadata(endpoint, ApiProtocol.V2, 400, 404, 413, 415, 429, 503, 504));

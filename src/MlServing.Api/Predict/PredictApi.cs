@@ -3,6 +3,7 @@ using MlServing.Api.Errors;
 using MlServing.Api.Observability;
 using MlServing.Api.OpenApi;
 using MlServing.Api.Requests;
+using MlServing.Api.Security;
 using MlServing.Api.Validation;
 
 namespace MlServing.Api.Predict;
@@ -17,7 +18,9 @@ public static class PredictApi
         var validator = app.ServiceProvider.GetRequiredService<IValidator<PredictRequest>>();
         Func<HttpContext, Task> handler = context => PredictAsync(context, http, validator);
         app.MapGroup(string.Empty).WithTags("Predict").WithMetadata(new ProtocolMetadata(ApiProtocol.Predict))
+            .RequirePredictKey()
             .MapPost("/predict", handler)
+            .WithMetadata(new InferenceRouteMetadata(RequestProtocol.Predict))
             .WithName("Predict")
             .WithSummary("Predict with rows of features (by position or by name) or named input tensors.")
             .WithMetadata(new RequestBodyDocumentation(typeof(PredictRequestDocument)))
@@ -30,8 +33,15 @@ public static class PredictApi
     {
         var telemetry = http.Start(context, RequestProtocol.Predict);
         using var request = await PredictRequest.ReadAsync(context, http).ConfigureAwait(false);
-        HttpInference.Answering(context, telemetry, request.Lease);
-        var error = request.BodyError ?? request.LookupError ?? EnvelopeValidation.Check(validator, request) ?? request.DecodeError;
+
+        // The model is known only now: a key that may not use it gets 403 whether or not the model exists.
+        var forbidden = request.BodyError is null ? ApiKeyAccess.CheckModel(context, request.Lease?.Model.Name ?? request.Model) : null;
+        if (forbidden is null)
+        {
+            HttpInference.Answering(context, telemetry, request.Lease);
+        }
+
+        var error = request.BodyError ?? forbidden ?? request.LookupError ?? EnvelopeValidation.Check(validator, request) ?? request.DecodeError;
         TimeSpan? timeout = null;
         error ??= RequestDeadline.Resolve(context.Request, null, out timeout);
         if (error is not null)

@@ -85,6 +85,7 @@ public sealed class PredictRequest : IDisposable
         }
 
         var versionSeen = false;
+        var parametersSeen = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("model"u8))
@@ -148,6 +149,12 @@ public sealed class PredictRequest : IDisposable
             }
             else if (reader.ValueTextEquals("parameters"u8))
             {
+                if (parametersSeen)
+                {
+                    return GivenTwice("parameters");
+                }
+
+                parametersSeen = true;
                 reader.Read();
                 reader.Skip();
             }

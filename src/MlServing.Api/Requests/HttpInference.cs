@@ -49,7 +49,9 @@ public sealed class HttpInference
 
     public long BodyLimit { get; }
 
-    public RequestTelemetry Start(HttpContext context, RequestProtocol protocol) => RequestTelemetry.Start(context, protocol, _metrics, _time);
+    /// <summary>The request's record: the one the telemetry middleware started, or a new one when the handler runs alone.</summary>
+    public RequestTelemetry Start(HttpContext context, RequestProtocol protocol) =>
+        context.Features.Get<RequestTelemetry>() ?? RequestTelemetry.Start(context, protocol, _metrics, _time);
 
     /// <summary>Runs the call on the leased version; the response owns the outputs.</summary>
     public ValueTask<InferenceResponse> InferAsync(HttpContext context, ModelLease lease, InferenceCall call) =>

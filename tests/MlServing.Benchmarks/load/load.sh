@@ -10,7 +10,10 @@
 #   /tmp/aspnet_raw_pub/AspnetRaw.dll, instead of the service).
 # Env: DUR (s, default 8), CONNS (default "1 8 32 128"), ROUNDS (default 3), DLL (published MlServing.Api.dll,
 #      default: publish to /tmp/mlserving-pub), PORT (default 18180), PROFILE (a profile.json copied into the model
-#      folder, so the server exports drift; monitoring on vs off: MlServing__Monitoring__Enabled=false in a variant).
+#      folder, so the server exports drift; monitoring on vs off: MlServing__Monitoring__Enabled=false in a variant),
+#      HEADERS (extra request headers, one "Name: value" a line, sent by wrk to every variant alike; e.g. an API key
+#      for a keys-on/keys-off comparison: HEADERS="Authorization: Bearer $KEY", and the keys-on variant configures
+#      the key by its hash: keys-on:MlServing__Auth__Keys__0__Name=load,MlServing__Auth__Keys__0__Sha256=$HASH,...).
 # Bodies: ../shared/bench/make_bodies.py writes them (distinct rows, so no cache can help), one JSON a line.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,6 +27,8 @@ if [[ -z $DLL ]]; then
   DLL=/tmp/mlserving-pub/MlServing.Api.dll
 fi
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
+wrk_headers=()
+while IFS= read -r header; do [[ -n $header ]] && wrk_headers+=(-H "$header"); done <<<"${HEADERS:-}"
 repo=$(mktemp -d); trap 'rm -rf "$repo"; [[ -n ${pid:-} ]] && kill "$pid" 2>/dev/null' EXIT
 cp -r "$model_dir" "$repo/"
 if [[ -n ${PROFILE:-} ]]; then cp "$PROFILE" "$repo/$(basename "$model_dir")/profile.json"; fi
@@ -53,11 +58,11 @@ for round in $(seq 1 "$ROUNDS"); do
     done
     env "${envs[@]}" taskset -c 0 dotnet "$dll" >/tmp/mlserving-load-$name.log 2>&1 & pid=$!
     for _ in $(seq 1 120); do curl -sf -o /dev/null "http://127.0.0.1:$PORT$ready" && break; sleep 0.5; done
-    BODIES=$run_bodies taskset -c 1 wrk -t1 -c8 -d3s -s "$script" "http://127.0.0.1:$PORT$path" >/dev/null 2>&1  # warm-up (JIT tiers)
+    BODIES=$run_bodies taskset -c 1 wrk -t1 -c8 -d3s ${wrk_headers[@]+"${wrk_headers[@]}"} -s "$script" "http://127.0.0.1:$PORT$path" >/dev/null 2>&1  # warm-up (JIT tiers)
     for c in $CONNS; do
       read -r bsum0 bcount0 < <(batch_stats)
       cpu_before=$(awk '{print $14+$15}' "/proc/$pid/stat")
-      line=$(BODIES=$run_bodies taskset -c 1 wrk -t1 -c"$c" -d"${DUR}s" --timeout 5s -s "$script" "http://127.0.0.1:$PORT$path" 2>&1 | grep RESULT)
+      line=$(BODIES=$run_bodies taskset -c 1 wrk -t1 -c"$c" -d"${DUR}s" --timeout 5s ${wrk_headers[@]+"${wrk_headers[@]}"} -s "$script" "http://127.0.0.1:$PORT$path" 2>&1 | grep RESULT)
       cpu_after=$(awk '{print $14+$15}' "/proc/$pid/stat")
       total=$(sed -E 's/.*total=([0-9]+).*/\1/' <<<"$line")
       # Server CPU time per request (clock ticks are 1/100 s).

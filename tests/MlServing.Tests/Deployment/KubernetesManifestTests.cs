@@ -1,14 +1,19 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Text;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using MlServing.Api.Security;
 using MlServing.Tests.Infrastructure;
 
 namespace MlServing.Tests.Deployment;
 
 /// <summary>
 /// Renders every kustomize overlay and checks the probes and ports against the real service: the paths answer
-/// as Kubernetes expects (ready only after models load, live throughout) and the ports agree.
+/// as Kubernetes expects (ready only after models load, live throughout) and the ports agree. The API keys Secret is
+/// mounted where the ConfigMap's <c>MlServing__Auth__KeysFile</c> points, and as shipped it turns nothing on.
 /// </summary>
 [Collection(ServerCollection.Name)]
 public sealed partial class KubernetesManifestTests
@@ -74,11 +79,17 @@ public sealed partial class KubernetesManifestTests
         Assert.Contains("runAsNonRoot: true", deployment, StringComparison.Ordinal);
         Assert.Contains("allowPrivilegeEscalation: false", deployment, StringComparison.Ordinal);
 
-        // The real service: live at once, not ready until its models are loaded, then ready.
+        // The keys file the pods read is the Secret's, mounted where the ConfigMap points.
+        var keysFile = Path.Combine(Path.GetTempPath(), $"mlserving-keys-{overlay}-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(keysFile, MountedSecretFile(rendered, deployment, ConfigValue(rendered, "MlServing__Auth__KeysFile")));
+
+        // The real service with that file: live at once, not ready until its models are loaded, then ready; the
+        // shipped (empty) keys file leaves every route open, so the load call needs no key.
         await using var service = ServiceProcess.Start(new Dictionary<string, string?>
         {
             ["MlServing__ModelRepository__Path"] = Path.Combine(AppContext.BaseDirectory, "models"),
             ["MlServing__ModelRepository__LoadOnStartup"] = "false",
+            ["MlServing__Auth__KeysFile"] = keysFile,
             ["Serilog__MinimumLevel__Default"] = "Warning",
         });
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
@@ -98,6 +109,44 @@ public sealed partial class KubernetesManifestTests
             using var response = await client.GetAsync(new Uri(service.BaseAddress, probe.Path));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
+
+        File.Delete(keysFile);
+    }
+
+    /// <summary>The content of the Secret file mounted at <paramref name="path"/>, checked link by link: mount → volume → Secret → key.</summary>
+    private static string MountedSecretFile(string rendered, string deployment, string path)
+    {
+        var directory = Path.GetDirectoryName(path)!;
+        var mount = VolumeMount().Matches(deployment).SingleOrDefault(m => m.Groups["path"].Value == directory);
+        Assert.True(mount is not null, $"nothing is mounted at {directory}, where MlServing__Auth__KeysFile points");
+        Assert.Contains("readOnly: true", mount.Value, StringComparison.Ordinal);
+        var volume = SecretVolume().Matches(deployment).SingleOrDefault(m => m.Groups["name"].Value == mount.Groups["name"].Value);
+        Assert.True(volume is not null, $"volume {mount.Groups["name"].Value} is not a Secret volume");
+        var secretName = volume.Groups["secret"].Value;
+        var secret = rendered.Split("\n---\n").SingleOrDefault(d => d.Contains("\nkind: Secret\n", StringComparison.Ordinal) && d.Contains($"\n  name: {secretName}\n", StringComparison.Ordinal));
+        Assert.True(secret is not null, $"the Secret {secretName} is not rendered");
+        var data = SecretData().Match(secret);
+        Assert.True(data.Success && data.Groups["key"].Value == Path.GetFileName(path), $"the Secret {secretName} has no {Path.GetFileName(path)}");
+        return Encoding.UTF8.GetString(Convert.FromBase64String(string.Concat(data.Groups["value"].Value.Split((char[])['\n', ' ', '|'], StringSplitOptions.RemoveEmptyEntries))));
+    }
+
+    [Fact]
+    public void Compose_MountsTheShippedKeysFile_WhereEachServicesSettingPoints_AndItTurnsNothingOn()
+    {
+        var root = RepositoryRoot();
+        var compose = File.ReadAllText(Path.Combine(root, "docker-compose.yml"));
+
+        var settings = ComposeKeysFile().Matches(compose);
+        Assert.Equal(2, settings.Count);
+        foreach (var path in settings.Select(m => m.Groups["path"].Value))
+        {
+            Assert.Contains($"- ./deploy/base/api-keys:{Path.GetDirectoryName(path)}:ro", compose, StringComparison.Ordinal);
+            Assert.Equal("keys.json", Path.GetFileName(path));
+        }
+
+        var options = new AuthOptions { KeysFile = Path.Combine(root, "deploy", "base", "api-keys", "keys.json") };
+        using var store = new ApiKeyStore(Options.Create(options), NullLogger<ApiKeyStore>.Instance);
+        Assert.False(store.Enabled);
     }
 
     [Fact]
@@ -134,4 +183,16 @@ public sealed partial class KubernetesManifestTests
 
     [GeneratedRegex(@"terminationGracePeriodSeconds: (?<seconds>\d+)")]
     private static partial Regex GracePeriod();
+
+    [GeneratedRegex(@"MlServing__Auth__KeysFile: (?<path>\S+)")]
+    private static partial Regex ComposeKeysFile();
+
+    [GeneratedRegex(@"- mountPath: (?<path>\S+)\s+name: (?<name>\S+)(\s+readOnly: true)?")]
+    private static partial Regex VolumeMount();
+
+    [GeneratedRegex(@"- name: (?<name>\S+)\s+secret:\s+secretName: (?<secret>\S+)")]
+    private static partial Regex SecretVolume();
+
+    [GeneratedRegex(@"^data:\n  (?<key>[\w.-]+): (?<value>\|\n(?:    \S+\n)+|\S+\n)", RegexOptions.Multiline)]
+    private static partial Regex SecretData();
 }

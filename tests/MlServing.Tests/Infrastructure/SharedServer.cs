@@ -4,15 +4,22 @@ namespace MlServing.Tests.Infrastructure;
 public abstract class SharedServer : IAsyncLifetime, IDisposable
 {
     private readonly TestRepository _repository;
+    private readonly IDictionary<string, string?>? _settings;
     private MlServingFactory? _factory;
 
-    protected SharedServer(TestRepository repository) => _repository = repository;
+    protected SharedServer(TestRepository repository, IDictionary<string, string?>? settings = null)
+    {
+        _repository = repository;
+        _settings = settings;
+    }
 
     public HttpClient Client { get; private set; } = null!;
 
+    public MlServingFactory Factory => _factory!;
+
     public async Task InitializeAsync()
     {
-        _factory = new MlServingFactory(_repository.Path);
+        _factory = new MlServingFactory(_repository.Path, _settings);
         Client = await _factory.StartAsync();
     }
 

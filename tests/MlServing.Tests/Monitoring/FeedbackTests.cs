@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using MlServing.Inference.Redis;
 using MlServing.Tests.Infrastructure;
+using static MlServing.Tests.Infrastructure.TestApiKeys;
 
 namespace MlServing.Tests.Monitoring;
 
@@ -163,5 +164,34 @@ public sealed class FeedbackTests
         var expected = (double)predicted.Where((p, r) => p == WineModel.Labels[data.Targets[r]]).Count() / predicted.Length;
         Assert.Equal(expected, PrometheusText.Sample(await PrometheusText.ScrapeAsync(joining), "mlserving_model_accuracy", Model), 12);
         Assert.Equal(HttpStatusCode.NotFound, (await FeedbackAsync(answering, new JsonObject { ["id"] = id, ["labels"] = truth.DeepClone() })).StatusCode);
+    }
+
+    [Fact]
+    public async Task Feedback_WithApiKeysConfigured_NeedsAPredictKeyForTheModel()
+    {
+        var data = await WineTrainingData.GetAsync();
+        using var repo = WineModel.Repository(withProfile: false);
+        await using var factory = new MlServingFactory(repo.Path, new Dictionary<string, string?>()
+            .WithKey(0, "client", ["predict"], models: [WineModel.Name])
+            .WithKey(1, "operator", ["admin"]));
+        var client = await factory.StartAsync();
+        async Task<HttpResponseMessage> SendAsync(string path, string json, string? key, string? id = null)
+        {
+            using var request = Request(HttpMethod.Post, path, json, bearer: key);
+            if (id is not null)
+            {
+                request.Headers.Add("X-Request-Id", id);
+            }
+
+            return await client.SendAsync(request).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        await (await SendAsync("/predict", WineModel.PredictBody(data.Rows.Take(1)), KeyOf("client"), "keyed-1")).ExpectAsync(200);
+        var truth = """{"id":"keyed-1","labels":["class_0"]}""";
+        var anonymous = await SendAsync("/v2/models/wine-classifier/feedback", truth, key: null);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Single(anonymous.Headers.GetValues("X-Request-Id"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync("/v2/models/wine-classifier/feedback", truth, KeyOf("operator"))).StatusCode);
+        await (await SendAsync("/v2/models/wine-classifier/feedback", truth, KeyOf("client"))).ExpectAsync(202);
     }
 }

@@ -38,6 +38,37 @@ public sealed class OpenApiDocumentTests
     }
 
     [Fact]
+    public async Task Document_OffersBearerAndXApiKey_ForTheAuthorizeButton_OnProtectedOperationsOnly()
+    {
+        await using var factory = new MlServingFactory(TestRepository.SamplesPath);
+        var client = await factory.StartAsync();
+
+        var document = await (await client.GetAsync("/swagger/v1/swagger.json")).ExpectAsync(200);
+
+        var schemes = document["components"]!["securitySchemes"]!;
+        Assert.Equal("http", schemes["Bearer"]!["type"]!.GetValue<string>());
+        Assert.Equal("bearer", schemes["Bearer"]!["scheme"]!.GetValue<string>());
+        Assert.Equal("apiKey", schemes["X-API-Key"]!["type"]!.GetValue<string>());
+        Assert.Equal("header", schemes["X-API-Key"]!["in"]!.GetValue<string>());
+        Assert.Equal("X-API-Key", schemes["X-API-Key"]!["name"]!.GetValue<string>());
+        var paths = document["paths"]!;
+        foreach (var (path, method) in new[] { ("/predict", "post"), ("/v2/models/{name}/infer", "post"), ("/v2/repository/models/{name}/unload", "post"), ("/v2", "get") })
+        {
+            var security = paths[path]![method]!["security"]!.AsArray();
+            Assert.Equal(["Bearer", "X-API-Key"], security.Select(s => s!.AsObject().Single().Key));
+            Assert.NotNull(paths[path]![method]!["responses"]!["401"]);
+            Assert.NotNull(paths[path]![method]!["responses"]!["403"]);
+        }
+
+        Assert.Equal("#/components/schemas/OipError", paths["/v2/models/{name}/infer"]!["post"]!["responses"]!["401"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>());
+        Assert.NotNull(paths["/predict"]!["post"]!["responses"]!["403"]!["content"]!["application/problem+json"]);
+        foreach (var path in new[] { "/health/live", "/v2/health/ready" })
+        {
+            Assert.Null(paths[path]!["get"]!["security"]);
+        }
+    }
+
+    [Fact]
     public async Task Examples_NameTheLoadedModel_AndWorkAsShown()
     {
         await using var factory = new MlServingFactory(TestRepository.SamplesPath);

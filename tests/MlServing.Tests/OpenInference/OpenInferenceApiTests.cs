@@ -432,6 +432,17 @@ public sealed class OpenInferenceApiTests : IClassFixture<OpenInferenceApiTests.
         Assert.Null(without["id"]);
     }
 
+    [Theory]
+    [InlineData("""{"shape":[1,2],"datatype":"INT8","data":[1,2],"name":"x"}""")]
+    [InlineData("""{"data":[1,2],"name":"x","shape":[1,2],"datatype":"INT8"}""")]
+    [InlineData("""{"datatype":"INT8","data":[[1,2]],"shape":[1,2],"name":"x"}""")]
+    public async Task Infer_InputMembersInAnyOrder_NameAfterDataIncluded_AreServed(string input)
+    {
+        var body = await (await PostAsync("/v2/models/identity-int8/infer", $$"""{"inputs":[{{input}}]}""")).ExpectAsync(200);
+
+        Assert.Equal("[1,2]", Output(body, "y")["data"]!.ToJsonString());
+    }
+
     [Fact]
     public async Task Infer_ParametersAreAccepted()
     {

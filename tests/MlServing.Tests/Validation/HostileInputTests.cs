@@ -88,6 +88,7 @@ public sealed class HostileInputTests : IClassFixture<HostileInputTests.FixtureS
         ["predict: duplicate instances key"] = (Predict, () => Utf8("""{"model":"id","instances":[[1,2]],"instances":[[3,4]]}""")),
         ["predict: duplicate feature key"] = (Predict, () => Utf8("""{"model":"wine","instances":[{"alcohol":1,"alcohol":2}]}""")),
         ["predict: duplicate input key"] = (Predict, () => Utf8("""{"model":"multi","inputs":{"a":[[1,2,3]],"a":[[1,2,3]],"b":[[1,2,3]]}}""")),
+        ["predict: duplicate parameters key"] = (Predict, () => Utf8("""{"model":"id","parameters":{},"instances":[[1,2]],"parameters":{"a":1}}""")),
         ["predict: duplicate input in a row"] = (Predict, () => Utf8("""{"model":"multi","instances":[{"a":[1,2,3],"a":[1,2,3],"b":[1,2,3]}]}""")),
         ["predict: truncated"] = (Predict, () => Utf8("""{"model":"id","instances":[[1,2]""")),
         ["predict: truncated mid-number"] = (Predict, () => Utf8("""{"model":"id","instances":[[1.""")),
@@ -165,6 +166,8 @@ public sealed class HostileInputTests : IClassFixture<HostileInputTests.FixtureS
         ["v2: duplicate input"] = (Infer, () => Utf8("""{"inputs":[{"name":"x","shape":[1,2],"datatype":"FP32","data":[1,2]},{"name":"x","shape":[1,2],"datatype":"FP32","data":[1,2]}]}""")),
         ["v2: duplicate inputs key"] = (Infer, () => Utf8("""{"inputs":[{"name":"x","shape":[1,2],"datatype":"FP32","data":[1,2]}],"inputs":[{"name":"x","shape":[1,2],"datatype":"FP32","data":[3,4]}]}""")),
         ["v2: duplicate data key"] = (Infer, () => Utf8("""{"inputs":[{"name":"x","shape":[1,2],"datatype":"FP32","data":[1,2],"data":[3,4]}]}""")),
+        ["v2: duplicate parameters key"] = (Infer, () => Utf8("""{"parameters":{},"inputs":[{"name":"x","shape":[1,2],"datatype":"FP32","data":[1,2]}],"parameters":{"timeout":1}}""")),
+        ["v2: duplicate timeout key"] = (Infer, () => Utf8("""{"parameters":{"timeout":60000000,"timeout":1},"inputs":[{"name":"x","shape":[1,2],"datatype":"FP32","data":[1,2]}]}""")),
         ["v2: duplicate shape key"] = (Infer, () => Utf8("""{"inputs":[{"name":"x","shape":[2,2],"shape":[1,2],"datatype":"FP32","data":[1,2]}]}""")),
         ["v2: mismatched batch sizes"] = ("/v2/models/multi/infer", () => Utf8("""{"inputs":[{"name":"a","shape":[2,3],"datatype":"FP32","data":[1,2,3,4,5,6]},{"name":"b","shape":[1,3],"datatype":"FP32","data":[1,2,3]}]}""")),
         ["v2: truncated"] = (Infer, () => Utf8("""{"inputs":[{"name":"x","shape":[1,2],"datatype":"FP32","data":[1,2""")),
@@ -223,6 +226,18 @@ public sealed class HostileInputTests : IClassFixture<HostileInputTests.FixtureS
         }
 
         await AssertStillServingAsync();
+    }
+
+    [Theory]
+    [InlineData(Predict, """{"model":"id","parameters":{},"instances":[[1,2]],"parameters":{}}""", "parameters")]
+    [InlineData(Infer, """{"parameters":{},"inputs":[{"name":"x","shape":[1,2],"datatype":"FP32","data":[1,2]}],"parameters":{}}""", "parameters")]
+    [InlineData(Infer, """{"parameters":{"timeout":60000000,"timeout":1},"inputs":[{"name":"x","shape":[1,2],"datatype":"FP32","data":[1,2]}]}""", "parameters.timeout")]
+    public async Task RepeatedParameters_Are400NamingThem_LikeEveryOtherRepeatedMember(string path, string body, string field)
+    {
+        var json = await (await _client.PostJsonAsync(path, body).WaitAsync(Timeout)).ExpectAsync(400);
+
+        var message = path == Predict ? json["errors"]![field]![0]!.GetValue<string>() : json["error"]!.GetValue<string>();
+        Assert.Contains($"'{field}' is given more than once", message, StringComparison.Ordinal);
     }
 
     private async Task AssertStillServingAsync()

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MlServing.Api.Errors;
+using MlServing.Api.Grpc;
 using MlServing.Api.Health;
 using MlServing.Api.Observability;
 using MlServing.Api.OpenApi;
@@ -71,6 +72,7 @@ public static class HostingExtensions
         services.AddExceptionHandler<UnhandledExceptionHandler>();
         services.AddMlServingMetrics();
         services.AddMlServingOpenApi();
+        services.AddMlServingGrpc(configuration);
         return services;
     }
 
@@ -84,13 +86,17 @@ public static class HostingExtensions
         return app;
     }
 
-    /// <summary>Every route: probes, both inference APIs, metrics and Swagger.</summary>
+    /// <summary>Every route: probes, both inference APIs, the gRPC services, metrics and Swagger.</summary>
     public static WebApplication MapMlServing(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapHealthApi();
         app.MapPredictApi();
         app.MapOpenInferenceApi();
+
+        // API keys: the gRPC inference service takes the same authorization policy as the REST inference routes; pass
+        // its name here (e.g. "predict") once the authentication scheme and policies are registered.
+        app.MapMlServingGrpc(authorizationPolicy: null);
         app.MapMlServingMetrics();
         app.MapMlServingOpenApi();
         return app;

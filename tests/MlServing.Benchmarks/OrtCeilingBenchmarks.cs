@@ -1,5 +1,3 @@
-using BenchmarkDotNet.Attributes;
-using Microsoft.ML.OnnxRuntime;
 using MlServing.Inference.Runtime;
 using MlServing.Inference.Tensors;
 

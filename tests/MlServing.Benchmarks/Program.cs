@@ -1,5 +1,3 @@
-using BenchmarkDotNet.Running;
-
 namespace MlServing.Benchmarks;
 
 /// <summary>Entry point: <c>dotnet run -c Release --project tests/MlServing.Benchmarks -- --filter '*'</c>.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using BenchmarkDotNet.Attributes;
 using MlServing.Tests.Infrastructure;
 
 namespace MlServing.Benchmarks;

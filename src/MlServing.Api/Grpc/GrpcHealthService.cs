@@ -1,7 +1,6 @@
 using Grpc.Core;
 using Grpc.Health.V1;
 using MlServing.Api.Health;
-using MlServing.Grpc.Inference;
 using MlServing.Inference.Errors;
 using MlServing.Inference.Repository;
 
@@ -57,7 +56,7 @@ public sealed class GrpcHealthService : global::Grpc.Health.V1.Health.HealthBase
 
     private HealthCheckResponse.Types.ServingStatus StatusOf(string service, bool unknownIsError = true)
     {
-        if (service.Length == 0 || service == GRPCInferenceService.Descriptor.FullName)
+        if (service.Length == 0 || service == GrpcInferenceServiceBase.Descriptor.FullName)
         {
             return _readiness.Evaluate().Ready ? HealthCheckResponse.Types.ServingStatus.Serving : HealthCheckResponse.Types.ServingStatus.NotServing;
         }

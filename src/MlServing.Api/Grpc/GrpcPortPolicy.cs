@@ -24,7 +24,7 @@ internal sealed class GrpcPortPolicy : MatcherPolicy, IEndpointSelectorPolicy
         var onGrpcPort = httpContext.Connection.LocalPort == _port;
         for (var i = 0; i < candidates.Count; i++)
         {
-            if (candidates.IsValidCandidate(i) && (candidates[i].Endpoint.Metadata.GetMetadata<GrpcMethodMetadata>() is not null) != onGrpcPort)
+            if (candidates.IsValidCandidate(i) && IsGrpc(candidates[i].Endpoint) != onGrpcPort)
             {
                 candidates.SetValidity(i, false);
             }
@@ -32,4 +32,9 @@ internal sealed class GrpcPortPolicy : MatcherPolicy, IEndpointSelectorPolicy
 
         return Task.CompletedTask;
     }
+
+    /// <summary>A gRPC method, or one of the catch-alls Grpc.AspNetCore maps to answer UNIMPLEMENTED (they carry no method metadata).</summary>
+    private static bool IsGrpc(Endpoint endpoint) =>
+        endpoint.Metadata.GetMetadata<GrpcMethodMetadata>() is not null
+        || (endpoint is RouteEndpoint route && route.RoutePattern.ParameterPolicies.ContainsKey("unimplementedMethod"));
 }

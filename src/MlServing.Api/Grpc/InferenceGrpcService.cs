@@ -1,16 +1,15 @@
-using Google.Protobuf;
 using Grpc.Core;
 using MlServing.Api.Health;
 using MlServing.Api.Observability;
 using MlServing.Api.OpenInference;
-using ModelMetadataResponse = MlServing.Grpc.Inference.ModelMetadataResponse;
-using ModelReadyResponse = MlServing.Grpc.Inference.ModelReadyResponse;
 using MlServing.Api.Requests;
 using MlServing.Grpc.Inference;
 using MlServing.Inference.Errors;
 using MlServing.Inference.Repository;
 using MlServing.Inference.Serving;
 using MlServing.Inference.Tensors;
+using ModelMetadataResponse = MlServing.Grpc.Inference.ModelMetadataResponse;
+using ModelReadyResponse = MlServing.Grpc.Inference.ModelReadyResponse;
 
 namespace MlServing.Api.Grpc;
 
@@ -19,8 +18,7 @@ namespace MlServing.Api.Grpc;
 /// batcher, traffic policy and request metrics (<c>protocol="grpc"</c>) as the REST APIs. Every expected failure ends as
 /// the status code <see cref="GrpcErrorMap"/> gives its kind; a fault is logged and answered INTERNAL.
 /// </summary>
-[BindServiceMethod(typeof(InferenceGrpcService), nameof(BindService))]
-public sealed class InferenceGrpcService : GRPCInferenceService.GRPCInferenceServiceBase
+public sealed class InferenceGrpcService : GrpcInferenceServiceBase
 {
     /// <summary>Response metadata naming the version that answered (gRPC metadata keys are lower case).</summary>
     public const string ModelVersionHeader = "x-model-version";
@@ -39,22 +37,6 @@ public sealed class InferenceGrpcService : GRPCInferenceService.GRPCInferenceSer
     }
 
     private ModelRepository Repository => _http.Service.Repository;
-
-    /// <summary>
-    /// Binds the service's methods with marshallers that turn a malformed message into INVALID_ARGUMENT (the generated
-    /// ones let the parse error surface as UNKNOWN).
-    /// </summary>
-    public static void BindService(ServiceBinderBase binder, InferenceGrpcService? service)
-    {
-        ArgumentNullException.ThrowIfNull(binder);
-        // The handlers are found by method name on this type; the delegates given here are not used.
-        binder.AddMethod(Unary(nameof(ServerLive), ServerLiveRequest.Parser, ServerLiveResponse.Parser), (UnaryServerMethod<ServerLiveRequest, ServerLiveResponse>?)null);
-        binder.AddMethod(Unary(nameof(ServerReady), ServerReadyRequest.Parser, ServerReadyResponse.Parser), (UnaryServerMethod<ServerReadyRequest, ServerReadyResponse>?)null);
-        binder.AddMethod(Unary(nameof(ModelReady), ModelReadyRequest.Parser, ModelReadyResponse.Parser), (UnaryServerMethod<ModelReadyRequest, ModelReadyResponse>?)null);
-        binder.AddMethod(Unary(nameof(ServerMetadata), ServerMetadataRequest.Parser, ServerMetadataResponse.Parser), (UnaryServerMethod<ServerMetadataRequest, ServerMetadataResponse>?)null);
-        binder.AddMethod(Unary(nameof(ModelMetadata), ModelMetadataRequest.Parser, ModelMetadataResponse.Parser), (UnaryServerMethod<ModelMetadataRequest, ModelMetadataResponse>?)null);
-        binder.AddMethod(Unary(nameof(ModelInfer), ModelInferRequest.Parser, ModelInferResponse.Parser), (UnaryServerMethod<ModelInferRequest, ModelInferResponse>?)null);
-    }
 
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerLiveResponse { Live = true });
@@ -199,35 +181,6 @@ public sealed class InferenceGrpcService : GRPCInferenceService.GRPCInferenceSer
             var tensor = new ModelMetadataResponse.Types.TensorMetadata { Name = spec.Name, Datatype = spec.DataType.ToProtocolName() };
             tensor.Shape.AddRange(spec.Shape);
             into.Add(tensor);
-        }
-    }
-
-    private static Method<TRequest, TResponse> Unary<TRequest, TResponse>(string name, MessageParser<TRequest> requestParser, MessageParser<TResponse> responseParser)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse> =>
-        new(MethodType.Unary, GRPCInferenceService.Descriptor.FullName, name, Marshaller(requestParser), Marshaller(responseParser));
-
-    private static Marshaller<T> Marshaller<T>(MessageParser<T> parser)
-        where T : class, IMessage<T> =>
-        Marshallers.Create(
-            static (T message, SerializationContext context) =>
-            {
-                context.SetPayloadLength(message.CalculateSize());
-                message.WriteTo(context.GetBufferWriter());
-                context.Complete();
-            },
-            context => Parse(context, parser));
-
-    private static T Parse<T>(DeserializationContext context, MessageParser<T> parser)
-        where T : class, IMessage<T>
-    {
-        try
-        {
-            return parser.ParseFrom(context.PayloadAsReadOnlySequence());
-        }
-        catch (InvalidProtocolBufferException ex)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"the message is not a valid {typeof(T).Name}: {ex.Message}"));
         }
     }
 }

@@ -1,7 +1,5 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Runtime.InteropServices;
-using System.Text;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Health.V1;
@@ -53,34 +51,9 @@ public sealed class GrpcInferenceServiceTests : IClassFixture<GrpcFixtureServer>
         return request;
     }
 
-    private static byte[] Strings(params string[] values)
-    {
-        var bytes = new List<byte>();
-        foreach (var value in values)
-        {
-            var utf8 = Encoding.UTF8.GetBytes(value);
-            var prefix = new byte[4];
-            BinaryPrimitives.WriteInt32LittleEndian(prefix, utf8.Length);
-            bytes.AddRange(prefix);
-            bytes.AddRange(utf8);
-        }
+    private static byte[] Strings(params string[] values) => BinaryTensorBody.Strings(values);
 
-        return [.. bytes];
-    }
-
-    private static string[] ReadStrings(ByteString raw)
-    {
-        var span = raw.Span;
-        var values = new List<string>();
-        while (!span.IsEmpty)
-        {
-            var length = BinaryPrimitives.ReadInt32LittleEndian(span);
-            values.Add(Encoding.UTF8.GetString(span.Slice(4, length)));
-            span = span[(4 + length)..];
-        }
-
-        return [.. values];
-    }
+    private static string[] ReadStrings(ByteString raw) => BinaryTensorBody.ReadStrings(raw.Span);
 
     [Fact]
     public async Task HealthAndMetadataRpcs_DescribeTheServerAndItsModels()

@@ -1,3 +1,5 @@
+using BenchmarkDotNet.Attributes;
+using Microsoft.ML.OnnxRuntime;
 using MlServing.Inference.Runtime;
 using MlServing.Inference.Tensors;
 

@@ -1,3 +1,5 @@
+using BenchmarkDotNet.Running;
+
 namespace MlServing.Benchmarks;
 
 /// <summary>Entry point: <c>dotnet run -c Release --project tests/MlServing.Benchmarks -- --filter '*'</c>.</summary>

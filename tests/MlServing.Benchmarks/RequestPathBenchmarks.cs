@@ -1,4 +1,5 @@
 using System.Globalization;
+using BenchmarkDotNet.Attributes;
 using MlServing.Tests.Infrastructure;
 
 namespace MlServing.Benchmarks;

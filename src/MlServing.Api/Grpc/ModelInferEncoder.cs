@@ -1,5 +1,7 @@
+using System.Numerics;
 using System.Text.Json;
 using Google.Protobuf;
+using Google.Protobuf.Collections;
 using MlServing.Grpc.Inference;
 using MlServing.Inference.Repository;
 using MlServing.Inference.Tensors;
@@ -57,84 +59,34 @@ internal static class ModelInferEncoder
 
                 break;
             case TensorDataType.Int8:
-                contents.IntContents.Capacity = output.ElementCount;
-                foreach (var value in output.AsSpan<sbyte>())
-                {
-                    contents.IntContents.Add(value);
-                }
-
+                Add(contents.IntContents, output.AsSpan<sbyte>());
                 break;
             case TensorDataType.Int16:
-                contents.IntContents.Capacity = output.ElementCount;
-                foreach (var value in output.AsSpan<short>())
-                {
-                    contents.IntContents.Add(value);
-                }
-
+                Add(contents.IntContents, output.AsSpan<short>());
                 break;
             case TensorDataType.Int32:
-                contents.IntContents.Capacity = output.ElementCount;
-                foreach (var value in output.AsSpan<int>())
-                {
-                    contents.IntContents.Add(value);
-                }
-
+                Add(contents.IntContents, output.AsSpan<int>());
                 break;
             case TensorDataType.UInt8:
-                contents.UintContents.Capacity = output.ElementCount;
-                foreach (var value in output.Bytes)
-                {
-                    contents.UintContents.Add(value);
-                }
-
+                Add(contents.UintContents, output.AsSpan<byte>());
                 break;
             case TensorDataType.UInt16:
-                contents.UintContents.Capacity = output.ElementCount;
-                foreach (var value in output.AsSpan<ushort>())
-                {
-                    contents.UintContents.Add(value);
-                }
-
+                Add(contents.UintContents, output.AsSpan<ushort>());
                 break;
             case TensorDataType.UInt32:
-                contents.UintContents.Capacity = output.ElementCount;
-                foreach (var value in output.AsSpan<uint>())
-                {
-                    contents.UintContents.Add(value);
-                }
-
+                Add(contents.UintContents, output.AsSpan<uint>());
                 break;
             case TensorDataType.Int64:
-                contents.Int64Contents.Capacity = output.ElementCount;
-                foreach (var value in output.AsSpan<long>())
-                {
-                    contents.Int64Contents.Add(value);
-                }
-
+                Add(contents.Int64Contents, output.AsSpan<long>());
                 break;
             case TensorDataType.UInt64:
-                contents.Uint64Contents.Capacity = output.ElementCount;
-                foreach (var value in output.AsSpan<ulong>())
-                {
-                    contents.Uint64Contents.Add(value);
-                }
-
+                Add(contents.Uint64Contents, output.AsSpan<ulong>());
                 break;
             case TensorDataType.Float32:
-                contents.Fp32Contents.Capacity = output.ElementCount;
-                foreach (var value in output.AsSpan<float>())
-                {
-                    contents.Fp32Contents.Add(value);
-                }
-
+                Add(contents.Fp32Contents, output.AsSpan<float>());
                 break;
             case TensorDataType.Float64:
-                contents.Fp64Contents.Capacity = output.ElementCount;
-                foreach (var value in output.AsSpan<double>())
-                {
-                    contents.Fp64Contents.Add(value);
-                }
-
+                Add(contents.Fp64Contents, output.AsSpan<double>());
                 break;
             default:
                 foreach (var value in output.Strings)
@@ -146,5 +98,17 @@ internal static class ModelInferEncoder
         }
 
         return contents;
+    }
+
+    /// <summary>Appends the elements, widened to the field's type (INT8 and INT16 travel in int_contents, ...).</summary>
+    private static void Add<TField, TElement>(RepeatedField<TField> field, ReadOnlySpan<TElement> values)
+        where TField : INumber<TField>
+        where TElement : INumber<TElement>
+    {
+        field.Capacity = values.Length;
+        foreach (var value in values)
+        {
+            field.Add(TField.CreateTruncating(value));
+        }
     }
 }

@@ -32,15 +32,22 @@ public sealed class GrpcDeadlineTests
         PrometheusText.Sample(server.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative)).GetAwaiter().GetResult(),
             "mlserving_inference_requests_total", ("model", "identity-fp32"), ("protocol", "grpc"), ("outcome", outcome));
 
+    /// <summary>A first call held in a frozen batch, so that the next one waits in the queue.</summary>
+    private static async Task<(BatchingPipeline Pipeline, TaskCompletionSource Release, Task<ModelInferResponse> First)> FreezeAsync(KestrelServer server)
+    {
+        var pipeline = Pipeline(server, "identity-fp32");
+        var (entered, release) = BatchGate.FreezeFirstBatch(pipeline);
+        var first = server.Grpc.ModelInferAsync(Request(1)).ResponseAsync;
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return (pipeline, release, first);
+    }
+
     [Fact]
     public async Task ClientDeadline_WhileQueued_IsDeadlineExceeded_AndTheRequestNeverRuns()
     {
         using var repo = new TestRepository().AddFixture("identity-fp32");
         await using var server = await KestrelServer.StartAsync(repo.Path, NoCache);
-        var pipeline = Pipeline(server, "identity-fp32");
-        var (entered, release) = BatchGate.FreezeFirstBatch(pipeline);
-        var first = server.Grpc.ModelInferAsync(Request(1)).ResponseAsync;
-        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var (pipeline, release, first) = await FreezeAsync(server);
 
         // Queued behind the frozen batch; its deadline passes while it waits.
         var late = server.Grpc.ModelInferAsync(Request(2), new CallOptions(deadline: DateTime.UtcNow.AddMilliseconds(300))).ResponseAsync;
@@ -62,10 +69,7 @@ public sealed class GrpcDeadlineTests
     {
         using var repo = new TestRepository().AddFixture("identity-fp32");
         await using var server = await KestrelServer.StartAsync(repo.Path, NoCache);
-        var pipeline = Pipeline(server, "identity-fp32");
-        var (entered, release) = BatchGate.FreezeFirstBatch(pipeline);
-        var first = server.Grpc.ModelInferAsync(Request(1)).ResponseAsync;
-        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var (pipeline, release, first) = await FreezeAsync(server);
 
         using var cancel = new CancellationTokenSource();
         var call = server.Grpc.ModelInferAsync(Request(2), new CallOptions(cancellationToken: cancel.Token)).ResponseAsync;

@@ -41,22 +41,6 @@ public sealed class SharedRepositoryFastPathTests
         }
     }
 
-    private static TestRepository AllVersionsCopy()
-    {
-        var repo = new TestRepository();
-        foreach (var model in Directory.GetDirectories(SharedRoot))
-        {
-            var name = Path.GetFileName(model);
-            repo.AddModelFolder(SharedRoot, name);
-            var configPath = Path.Combine(repo.Path, name, "config.json");
-            var config = File.Exists(configPath) ? JsonNode.Parse(File.ReadAllText(configPath))!.AsObject() : [];
-            config["versionPolicy"] = new JsonObject { ["all"] = true };
-            File.WriteAllText(configPath, config.ToJsonString());
-        }
-
-        return repo;
-    }
-
     private static byte[] Raw(Tensor tensor) => tensor.Datatype switch
     {
         "FP32" => MemoryMarshal.AsBytes(tensor.Values.Select(v => (float)v).ToArray().AsSpan()).ToArray(),
@@ -132,7 +116,7 @@ public sealed class SharedRepositoryFastPathTests
     [SharedModelsFact]
     public async Task EveryModel_ThroughGrpcTypedGrpcRawAndRestBinary_MatchesItsReference()
     {
-        using var repo = AllVersionsCopy();
+        using var repo = SharedRepositoryOracleTests.AllVersionsCopy();
         await using var server = await KestrelServer.StartAsync(repo.Path);
         var checkedCases = 0;
         foreach (var c in Cases())

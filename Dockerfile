@@ -19,7 +19,8 @@ COPY models/ /models/
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     MlServing__ModelRepository__Path=/models \
     Logging__Json=true
-EXPOSE 8080
+# HTTP (REST) and gRPC (h2c, MlServing:Grpc:Port).
+EXPOSE 8080 8081
 USER $APP_UID
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health/live HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3 && grep -q ' 200 ' <&3"]

@@ -18,6 +18,7 @@ namespace MlServing.Api;
 [JsonSerializable(typeof(RepositoryIndexEntry[]))]
 [JsonSerializable(typeof(RepositoryIndexRequest))]
 [JsonSerializable(typeof(LiveResponse))]
+[JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(ReadyResponse))]
 [JsonSerializable(typeof(ModelReadyResponse))]
 [JsonSerializable(typeof(FeedbackResponse))]

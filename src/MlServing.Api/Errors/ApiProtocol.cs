@@ -8,4 +8,7 @@ public enum ApiProtocol
 
     /// <summary>The Open Inference Protocol v2 REST API: <c>{"error": "..."}</c> errors.</summary>
     V2,
+
+    /// <summary>The Open Inference Protocol over gRPC: a status code and message in a trailers-only response.</summary>
+    Grpc,
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using MlServing.Api.Grpc;
 using MlServing.Api.Observability;
 using MlServing.Inference.Errors;
 
@@ -26,6 +27,15 @@ public sealed class ErrorResponse : IResult, IStatusCodeHttpResult
             return;
         }
 
+        var protocol = ProtocolMetadata.Of(context);
+        if (protocol == ApiProtocol.Grpc)
+        {
+            // Refused before the gRPC method ran (API key, rate limit): gRPC's trailers-only form, which clients read as
+            // the call's status (an HTTP 401 or 429 would reach them as UNAUTHENTICATED or UNAVAILABLE at best).
+            GrpcErrorMap.WriteTrailersOnly(response, error);
+            return;
+        }
+
         var status = context.RequestServices.GetRequiredService<HttpErrorMap>().StatusOf(error.Kind);
         response.StatusCode = status;
         if (error.RetryAfterSeconds is { } retryAfter)
@@ -33,7 +43,7 @@ public sealed class ErrorResponse : IResult, IStatusCodeHttpResult
             response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         }
 
-        if (ProtocolMetadata.Of(context) == ApiProtocol.V2)
+        if (protocol == ApiProtocol.V2)
         {
             response.ContentType = "application/json";
             await JsonSerializer.SerializeAsync(response.Body, new OipError(error.Message), ApiJsonContext.Default.OipError, context.RequestAborted).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MlServing.Api.Errors;
+using MlServing.Api.Grpc;
 using MlServing.Api.Health;
 using MlServing.Api.Observability;
 using MlServing.Api.OpenApi;
@@ -74,6 +75,7 @@ public static class HostingExtensions
         services.AddMlServingMetrics();
         services.AddMlServingSecurity(configuration);
         services.AddMlServingOpenApi();
+        services.AddMlServingGrpc(configuration);
         return services;
     }
 
@@ -93,13 +95,14 @@ public static class HostingExtensions
         return app;
     }
 
-    /// <summary>Every route: probes, both inference APIs, metrics and Swagger.</summary>
+    /// <summary>Every route: probes, both inference APIs, the gRPC services, metrics and Swagger.</summary>
     public static WebApplication MapMlServing(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapHealthApi();
         app.MapPredictApi();
         app.MapOpenInferenceApi();
+        app.MapMlServingGrpc();
         app.MapMlServingMetrics().WithMetricsAccess(app.Services);
         app.MapMlServingOpenApi();
         return app;

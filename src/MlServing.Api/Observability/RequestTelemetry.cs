@@ -15,6 +15,7 @@ public sealed class RequestTelemetry
     private readonly RequestProtocol _protocol;
     private readonly long _started;
     private InferenceErrorKind? _error;
+    private bool _faulted;
 
     private RequestTelemetry(HttpContext context, RequestMetrics metrics, TimeProvider time, RequestProtocol protocol)
     {
@@ -39,9 +40,13 @@ public sealed class RequestTelemetry
     /// <summary>Records the kind of an expected failure, which decides the outcome label.</summary>
     public void Failed(InferenceErrorKind kind) => _error = kind;
 
+    /// <summary>Records a genuine fault where the HTTP status cannot tell (a gRPC call ends with HTTP 200 whatever its status).</summary>
+    public void Faulted() => _faulted = true;
+
     private Task Complete()
     {
-        var outcome = _error is { } kind ? Outcomes.Of(kind)
+        var outcome = _faulted ? RequestOutcome.Error
+            : _error is { } kind ? Outcomes.Of(kind)
             : _context.RequestAborted.IsCancellationRequested ? RequestOutcome.Rejected
             : Outcomes.OfStatus(_context.Response.StatusCode);
         _metrics.Count(Model, _protocol, outcome, _time.GetElapsedTime(_started).TotalSeconds);

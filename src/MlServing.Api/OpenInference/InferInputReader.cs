@@ -8,7 +8,9 @@ namespace MlServing.Api.OpenInference;
 /// <summary>
 /// Reads one entry of an OIP <c>inputs</c> array (name, shape, datatype, data) into a tensor of its declared datatype.
 /// The data is decoded where the reader meets it when the name, datatype and shape came first (the usual order);
-/// otherwise its range is read again once the object is complete. Elements must be values of the declared datatype.
+/// otherwise its range is read again once the object is complete. Elements must be values of the declared datatype. An
+/// input with <c>parameters.binary_data_size</c> takes its elements from the raw data after the JSON header instead
+/// (binary tensor extension).
 /// </summary>
 internal static class InferInputReader
 {
@@ -16,7 +18,7 @@ internal static class InferInputReader
     /// Reads the object the reader is on. A malformed entry is a <paramref name="structural"/> error; data that does not
     /// fit its declared datatype and shape is a data error (returned). On success <paramref name="tensor"/> is set.
     /// </summary>
-    public static InferenceError? Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, int index, out PooledTensor? tensor, out InferenceError? structural)
+    public static InferenceError? Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, int index, BinaryInputs? binary, out PooledTensor? tensor, out InferenceError? structural)
     {
         tensor = null;
         structural = null;
@@ -34,6 +36,8 @@ internal static class InferInputReader
         PooledTensor? decoded = null;
         InferenceError? dataError = null;
         var dataSeen = false;
+        var parametersSeen = false;
+        long? binarySize = null;
         try
         {
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -98,6 +102,22 @@ internal static class InferInputReader
                         deferred = (start, (int)reader.BytesConsumed - start);
                     }
                 }
+                else if (reader.ValueTextEquals("parameters"u8))
+                {
+                    if (parametersSeen)
+                    {
+                        structural = GivenTwice(field + ".parameters");
+                        return null;
+                    }
+
+                    parametersSeen = true;
+                    reader.Read();
+                    structural = ReadParameters(ref reader, field, out binarySize);
+                    if (structural is not null)
+                    {
+                        return null;
+                    }
+                }
                 else
                 {
                     reader.Read();
@@ -123,15 +143,40 @@ internal static class InferInputReader
                 return null;
             }
 
-            if (!dataSeen)
+            if (binarySize is { } size)
             {
-                structural = InferenceError.Invalid(field + ".data", "'data' is required");
+                structural = dataSeen
+                    ? InferenceError.Invalid(field + ".data", "give either 'data' or 'parameters.binary_data_size' (binary data after the JSON header), not both")
+                    : binary is null
+                    ? InferenceError.Invalid(field + ".parameters.binary_data_size", $"binary data needs the {OpenInferenceApi.HeaderLengthHeader} header (the length of the JSON part of the body)")
+                    : null;
+                if (structural is not null || binary is null)
+                {
+                    return null;
+                }
+
+                if (!TensorDataTypes.TryParse(datatype, out var binaryType))
+                {
+                    // The bytes still belong to this input: skip them so that the next binary input finds its own.
+                    structural = binary.Skip(field, size);
+                    return structural is null ? UnknownDatatype(field, datatype) : null;
+                }
+
+                dataError = binary.Take(field, name, binaryType, shape, size, out decoded, out structural);
+                if (structural is not null)
+                {
+                    return null;
+                }
+            }
+            else if (!dataSeen)
+            {
+                structural = InferenceError.Invalid(field + ".data", "'data' (or 'parameters.binary_data_size' with binary data) is required");
                 return null;
             }
 
             if (!TensorDataTypes.TryParse(datatype, out var declared))
             {
-                return InferenceError.Invalid(field + ".datatype", $"'{datatype}' is not a datatype; use one of {string.Join(", ", TensorDataTypes.AllProtocolNames)}");
+                return UnknownDatatype(field, datatype);
             }
 
             if (deferred is { } range)
@@ -181,6 +226,45 @@ internal static class InferInputReader
         }
 
         tensor = builder.Build(name, shape);
+        return null;
+    }
+
+    private static InferenceError UnknownDatatype(string field, string datatype) =>
+        InferenceError.Invalid(field + ".datatype", $"'{datatype}' is not a datatype; use one of {string.Join(", ", TensorDataTypes.AllProtocolNames)}");
+
+    /// <summary>Reads an input's <c>parameters</c>: <c>binary_data_size</c> is ours, the others are skipped.</summary>
+    private static InferenceError? ReadParameters(ref Utf8JsonReader reader, string field, out long? binarySize)
+    {
+        binarySize = null;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return InferenceError.Invalid(field + ".parameters", "'parameters' must be an object");
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isSize = reader.ValueTextEquals("binary_data_size"u8);
+            reader.Read();
+            if (!isSize)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            if (binarySize is not null)
+            {
+                return GivenTwice(field + ".parameters.binary_data_size");
+            }
+
+            if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var size) || size < 0)
+            {
+                return InferenceError.Invalid(field + ".parameters.binary_data_size", "'binary_data_size' must be a non-negative integer (bytes)");
+            }
+
+            binarySize = size;
+        }
+
         return null;
     }
 

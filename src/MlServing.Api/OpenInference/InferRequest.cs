@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using MlServing.Api.Requests;
 using MlServing.Inference.Errors;
@@ -9,12 +10,15 @@ namespace MlServing.Api.OpenInference;
 /// <summary>
 /// An Open Inference Protocol v2 infer request, parsed in one pass: each input's data is decoded into a tensor of its
 /// declared datatype as the reader meets it. The model is not needed to decode; the engine then checks the tensors
-/// against the signature.
+/// against the signature. With the binary tensor extension the JSON is the first <c>Inference-Header-Content-Length</c>
+/// bytes of the body and raw tensor data follows it.
 /// </summary>
 public sealed class InferRequest : IDisposable
 {
     private readonly List<PooledTensor> _inputs = [];
     private RequestBody? _body;
+    private BinaryInputs? _binary;
+    private List<bool?>? _outputBinary;
 
     public string? Id { get; private set; }
 
@@ -33,16 +37,80 @@ public sealed class InferRequest : IDisposable
     /// <summary>An input's datatype is unknown or its data does not fit the declared datatype and shape.</summary>
     public InferenceError? DataError { get; private set; }
 
+    /// <summary><c>parameters.binary_data_output</c>: every output binary unless the output itself says otherwise.</summary>
+    public bool BinaryDataOutput { get; private set; }
+
     public static async ValueTask<InferRequest> ReadAsync(HttpContext context, long bodyLimit)
     {
         var request = new InferRequest();
-        (request._body, request.BodyError) = await RequestBody.ReadAsync(context, bodyLimit).ConfigureAwait(false);
-        if (request._body is { } body)
+        var jsonLength = -1;
+        if (context.Request.Headers.TryGetValue(OpenInferenceApi.HeaderLengthHeader, out var header))
         {
-            request.BodyError = RequestBody.Parse(body.Span, request.Parse);
+            (jsonLength, request.BodyError) = ParseHeaderLength(header);
+            if (request.BodyError is not null)
+            {
+                return request;
+            }
         }
 
+        (request._body, request.BodyError) = await RequestBody.ReadAsync(context, bodyLimit, jsonLength).ConfigureAwait(false);
+        if (request._body is not { } body)
+        {
+            return request;
+        }
+
+        if (jsonLength < 0)
+        {
+            request.BodyError = RequestBody.Parse(body.Span, request.Parse);
+            return request;
+        }
+
+        if (jsonLength > body.Length)
+        {
+            request.BodyError = InferenceError.Invalid(OpenInferenceApi.HeaderLengthHeader, string.Create(CultureInfo.InvariantCulture,
+                $"{OpenInferenceApi.HeaderLengthHeader} is {jsonLength}, past the end of the {body.Length}-byte body"));
+            return request;
+        }
+
+        request._binary = new BinaryInputs(body, jsonLength);
+        request.BodyError = RequestBody.Parse(body.Span[..jsonLength], request.Parse)
+            ?? (request._binary.Remaining > 0
+                ? InferenceError.Invalid("body", string.Create(CultureInfo.InvariantCulture, $"{request._binary.Remaining} bytes of binary data after the JSON header belong to no input (each binary input claims 'parameters.binary_data_size' bytes, in order)"))
+                : null);
         return request;
+    }
+
+    /// <summary>
+    /// Whether output <paramref name="index"/> of the response (in the order of the requested outputs, or of the model's
+    /// outputs when none was requested) goes back as binary data.
+    /// </summary>
+    public bool IsBinaryOutput(int index) =>
+        _outputBinary is { } flags && index < flags.Count && flags[index] is { } own ? own : BinaryDataOutput;
+
+    /// <summary>Whether any output of a response with <paramref name="outputCount"/> outputs goes back as binary data.</summary>
+    public bool AnyBinaryOutput(int outputCount)
+    {
+        for (var i = 0; i < outputCount; i++)
+        {
+            if (IsBinaryOutput(i))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static (int Length, InferenceError? Error) ParseHeaderLength(Microsoft.Extensions.Primitives.StringValues header)
+    {
+        if (header.Count != 1 || !int.TryParse(header[0], NumberStyles.None, CultureInfo.InvariantCulture, out var length))
+        {
+            return (-1, InferenceError.Invalid(OpenInferenceApi.HeaderLengthHeader, $"{OpenInferenceApi.HeaderLengthHeader} must be one non-negative integer: the byte length of the JSON part of the body"));
+        }
+
+        return length == 0
+            ? (-1, InferenceError.Invalid(OpenInferenceApi.HeaderLengthHeader, $"{OpenInferenceApi.HeaderLengthHeader}: 0 (a body of raw data without a JSON header) is not supported; send the JSON inference header first and give its length"))
+            : (length, null);
     }
 
     /// <summary>The decoded inputs as a call for the engine (the call takes the tensors).</summary>
@@ -138,7 +206,7 @@ public sealed class InferRequest : IDisposable
 
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            var dataError = InferInputReader.Read(ref reader, json, InputCount, out var tensor, out var structural);
+            var dataError = InferInputReader.Read(ref reader, json, InputCount, _binary, out var tensor, out var structural);
             if (structural is not null)
             {
                 return structural;
@@ -166,6 +234,7 @@ public sealed class InferRequest : IDisposable
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var isTimeout = reader.ValueTextEquals("timeout"u8);
+            var isBinaryOutput = !isTimeout && reader.ValueTextEquals("binary_data_output"u8);
             reader.Read();
             if (isTimeout)
             {
@@ -180,6 +249,15 @@ public sealed class InferRequest : IDisposable
                 }
 
                 TimeoutMicroseconds = timeout;
+            }
+            else if (isBinaryOutput)
+            {
+                if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False))
+                {
+                    return InferenceError.Invalid("parameters.binary_data_output", "'binary_data_output' must be true or false");
+                }
+
+                BinaryDataOutput = reader.GetBoolean();
             }
             else
             {
@@ -207,13 +285,23 @@ public sealed class InferRequest : IDisposable
             }
 
             string? name = null;
+            bool? binary = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var isName = reader.ValueTextEquals("name"u8);
+                var isParameters = !isName && reader.ValueTextEquals("parameters"u8);
                 reader.Read();
                 if (isName && reader.TokenType == JsonTokenType.String)
                 {
                     name = reader.GetString();
+                }
+                else if (isParameters)
+                {
+                    var error = ReadOutputParameters(ref reader, field, out binary);
+                    if (error is not null)
+                    {
+                        return error;
+                    }
                 }
                 else
                 {
@@ -227,6 +315,47 @@ public sealed class InferRequest : IDisposable
             }
 
             Outputs.Add(name);
+            if (binary is not null || _outputBinary is not null)
+            {
+                _outputBinary ??= [];
+                while (_outputBinary.Count < Outputs.Count - 1)
+                {
+                    _outputBinary.Add(null);
+                }
+
+                _outputBinary.Add(binary);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads a requested output's <c>parameters</c>: <c>binary_data</c> is ours, the others are skipped.</summary>
+    private static InferenceError? ReadOutputParameters(ref Utf8JsonReader reader, string field, out bool? binary)
+    {
+        binary = null;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return InferenceError.Invalid(field + ".parameters", "'parameters' must be an object");
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isBinary = reader.ValueTextEquals("binary_data"u8);
+            reader.Read();
+            if (!isBinary)
+            {
+                reader.Skip();
+            }
+            else if (reader.TokenType is JsonTokenType.True or JsonTokenType.False)
+            {
+                binary = reader.GetBoolean();
+            }
+            else
+            {
+                return InferenceError.Invalid(field + ".parameters.binary_data", "'binary_data' must be true or false");
+            }
         }
 
         return null;

@@ -1,13 +1,19 @@
+using System.Buffers;
 using System.Text.Json;
 using MlServing.Inference.Repository;
 using MlServing.Inference.Tensors;
 
 namespace MlServing.Api.OpenInference;
 
-/// <summary>Writes the OIP infer response (flat <c>data</c>); a map output carries its keys in <c>parameters.classes</c>.</summary>
+/// <summary>
+/// Writes the OIP infer response (flat <c>data</c>); a map output carries its keys in <c>parameters.classes</c>. With the
+/// binary tensor extension, a binary output has <c>parameters.binary_data_size</c> instead of <c>data</c> and its raw
+/// bytes follow the JSON (<see cref="WriteBinaryData"/>).
+/// </summary>
 internal static class InferResponseWriter
 {
-    public static void Write(Utf8JsonWriter writer, ModelVersion model, PooledTensor[] outputs, string? id)
+    /// <summary>Writes the JSON; <paramref name="binary"/> (the request) says which outputs go back binary, null: every output as JSON.</summary>
+    public static void Write(Utf8JsonWriter writer, ModelVersion model, PooledTensor[] outputs, string? id, InferRequest? binary = null)
     {
         writer.WriteStartObject();
         writer.WriteString("model_name"u8, model.Name);
@@ -18,8 +24,10 @@ internal static class InferResponseWriter
         }
 
         writer.WriteStartArray("outputs"u8);
-        foreach (var output in outputs)
+        for (var o = 0; o < outputs.Length; o++)
         {
+            var output = outputs[o];
+            var isBinary = binary?.IsBinaryOutput(o) == true;
             writer.WriteStartObject();
             writer.WriteString("name"u8, output.Name);
             writer.WriteString("datatype"u8, output.DataType.ToProtocolName());
@@ -30,25 +38,79 @@ internal static class InferResponseWriter
             }
 
             writer.WriteEndArray();
-            if (output.Classes is { } classes)
+            if (output.Classes is not null || isBinary)
             {
                 writer.WriteStartObject("parameters"u8);
-                writer.WriteStartArray("classes"u8);
-                foreach (var name in classes)
+                if (output.Classes is { } classes)
                 {
-                    writer.WriteStringValue(name);
+                    writer.WriteStartArray("classes"u8);
+                    foreach (var name in classes)
+                    {
+                        writer.WriteStringValue(name);
+                    }
+
+                    writer.WriteEndArray();
                 }
 
-                writer.WriteEndArray();
+                if (isBinary)
+                {
+                    writer.WriteNumber("binary_data_size"u8, RawTensorCodec.EncodedLength(output));
+                }
+
                 writer.WriteEndObject();
             }
 
-            writer.WritePropertyName("data"u8);
-            JsonTensorWriter.WriteFlat(writer, output, 0, output.ElementCount);
+            if (!isBinary)
+            {
+                writer.WritePropertyName("data"u8);
+                JsonTensorWriter.WriteFlat(writer, output, 0, output.ElementCount);
+            }
+
             writer.WriteEndObject();
         }
 
         writer.WriteEndArray();
         writer.WriteEndObject();
+    }
+
+    /// <summary>The byte length of the binary outputs' raw data.</summary>
+    public static long BinaryDataLength(PooledTensor[] outputs, InferRequest binary)
+    {
+        long length = 0;
+        for (var o = 0; o < outputs.Length; o++)
+        {
+            if (binary.IsBinaryOutput(o))
+            {
+                length += RawTensorCodec.EncodedLength(outputs[o]);
+            }
+        }
+
+        return length;
+    }
+
+    /// <summary>Writes the raw data of the binary outputs, in order, after the JSON.</summary>
+    public static void WriteBinaryData(IBufferWriter<byte> body, PooledTensor[] outputs, InferRequest binary)
+    {
+        for (var o = 0; o < outputs.Length; o++)
+        {
+            if (!binary.IsBinaryOutput(o))
+            {
+                continue;
+            }
+
+            var output = outputs[o];
+            if (!output.IsStrings)
+            {
+                body.Write(output.Bytes);
+                continue;
+            }
+
+            foreach (var value in output.Strings)
+            {
+                var length = RawTensorCodec.EncodedLength(value);
+                RawTensorCodec.Encode(value, body.GetSpan(length)[..length]);
+                body.Advance(length);
+            }
+        }
     }
 }

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using FluentValidation;
@@ -20,7 +22,14 @@ namespace MlServing.Api.OpenInference;
 /// <summary>The Open Inference Protocol v2 REST API (KServe / Triton), with the model repository extension.</summary>
 public static class OpenInferenceApi
 {
-    private const string Platform = "onnxruntime_onnx";
+    /// <summary>The platform every model reports (ONNX models in ONNX Runtime).</summary>
+    internal const string Platform = "onnxruntime_onnx";
+
+    /// <summary>The binary tensor extension's header: the byte length of the JSON part of a body with raw tensor data after it.</summary>
+    public const string HeaderLengthHeader = "Inference-Header-Content-Length";
+
+    /// <summary>The protocol extensions the server supports, as server metadata lists them (REST and gRPC).</summary>
+    internal static readonly string[] Extensions = ["model_repository", "binary_tensor_data"];
 
     public static IEndpointRouteBuilder MapOpenInferenceApi(this IEndpointRouteBuilder app)
     {
@@ -103,13 +112,38 @@ public static class OpenInferenceApi
                 return;
             }
 
+            if (request.AnyBinaryOutput(response.Outputs.Length))
+            {
+                await WriteBinaryAsync(context, response, request).ConfigureAwait(false);
+                return;
+            }
+
             await HttpInference.WriteJsonAsync(context, (response, request.Id), static (writer, state) =>
                 InferResponseWriter.Write(writer, state.response.Model!, state.response.Outputs, state.Id)).ConfigureAwait(false);
         }
     }
 
+    /// <summary>The binary tensor extension's response: the JSON header, then the raw data of the binary outputs.</summary>
+    private static async Task WriteBinaryAsync(HttpContext context, InferenceResponse response, InferRequest request)
+    {
+        var header = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(header))
+        {
+            InferResponseWriter.Write(writer, response.Model!, response.Outputs, request.Id, request);
+        }
+
+        var http = context.Response;
+        http.StatusCode = StatusCodes.Status200OK;
+        http.ContentType = "application/octet-stream";
+        http.Headers[HeaderLengthHeader] = header.WrittenCount.ToString(CultureInfo.InvariantCulture);
+        http.ContentLength = header.WrittenCount + InferResponseWriter.BinaryDataLength(response.Outputs, request);
+        http.BodyWriter.Write(header.WrittenSpan);
+        InferResponseWriter.WriteBinaryData(http.BodyWriter, response.Outputs, request);
+        await http.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+
     private static Ok<ServerMetadata> GetServerMetadata() =>
-        TypedResults.Ok(new ServerMetadata("mlserving", ServerVersion, ["model_repository"]));
+        TypedResults.Ok(new ServerMetadata("mlserving", ServerVersion, Extensions));
 
     private static Results<Ok<ReadyResponse>, JsonHttpResult<ReadyResponse>> GetServerReady(ReadinessProbe readiness) =>
         readiness.Evaluate().Ready
@@ -124,12 +158,19 @@ public static class OpenInferenceApi
             return new ErrorResponse(lookup.Error!);
         }
 
-        repository.TryGetEntry(name, out var entry);
-        string[] versions = version is null
-            ? [.. entry.Versions.Where(v => v.Loaded is not null).Select(v => v.Loaded!.VersionText)]
-            : [model.VersionText];
         return TypedResults.Ok(new ModelMetadataResponse(
-            model.Name, versions, Platform, Describe(model.Signature.Inputs), Describe(model.Signature.Outputs)));
+            model.Name, ServedVersions(repository, model, version), Platform, Describe(model.Signature.Inputs), Describe(model.Signature.Outputs)));
+    }
+
+    /// <summary>The versions model metadata lists: every ready version of the model, or only the one a request named.</summary>
+    internal static string[] ServedVersions(ModelRepository repository, ModelVersion model, string? version)
+    {
+        if (version is not null || !repository.TryGetEntry(model.Name, out var entry))
+        {
+            return [model.VersionText];
+        }
+
+        return [.. entry.Versions.Where(v => v.Loaded is not null).Select(v => v.Loaded!.VersionText)];
     }
 
     private static Results<Ok<ModelReadyResponse>, ErrorResponse> GetModelReady(string name, string? version, ModelRepository repository)
@@ -237,6 +278,7 @@ public static class OpenInferenceApi
         _ => "UNAVAILABLE",
     };
 
-    private static readonly string ServerVersion =
+    /// <summary>The build's version, as server metadata reports it.</summary>
+    internal static readonly string ServerVersion =
         typeof(OpenInferenceApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 }

@@ -1,32 +1,55 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
 using MlServing.Inference.Errors;
+using MlServing.Inference.Tensors;
 
 namespace MlServing.Api.Requests;
 
-/// <summary>The whole request body in one rented buffer, so JSON can be parsed in one pass with ranges into it.</summary>
+/// <summary>
+/// The whole request body in one rented buffer, so JSON can be parsed in one pass with ranges into it, and raw tensor
+/// data after a JSON header read in place (<see cref="Share"/>).
+/// </summary>
 public sealed class RequestBody : IDisposable
 {
-    private byte[]? _buffer;
+    /// <summary>Raw tensor data starts on this boundary of the buffer, so that any element type can be read in place.</summary>
+    private const int Alignment = 8;
 
-    private RequestBody(byte[] buffer, int length)
+    private byte[]? _buffer;
+    private SharedRentedBuffer? _shared;
+
+    private RequestBody(byte[] buffer, int start, int length)
     {
         _buffer = buffer;
+        Start = start;
         Length = length;
     }
 
+    /// <summary>Where the body starts in <see cref="Share"/>'s buffer.</summary>
+    public int Start { get; }
+
     public int Length { get; }
 
-    public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
+    public ReadOnlySpan<byte> Span => _buffer.AsSpan(Start, Length);
 
     /// <summary>Reads a JSON body up to <paramref name="limit"/> bytes, or returns the 413/415/400 that explains why not.</summary>
-    public static async ValueTask<(RequestBody? Body, InferenceError? Error)> ReadAsync(HttpContext context, long limit)
+    public static ValueTask<(RequestBody? Body, InferenceError? Error)> ReadAsync(HttpContext context, long limit) => ReadAsync(context, limit, -1);
+
+    /// <summary>
+    /// Reads a body up to <paramref name="limit"/> bytes, or returns the 413/415/400 that explains why not. The content type
+    /// must be JSON (or absent); with <paramref name="binaryFrom"/> ≥ 0 (a JSON header followed by raw tensor data from that
+    /// offset of the body) also <c>application/octet-stream</c>, and the body is placed so that the raw data starts on an
+    /// 8-byte boundary of the buffer.
+    /// </summary>
+    public static async ValueTask<(RequestBody? Body, InferenceError? Error)> ReadAsync(HttpContext context, long limit, int binaryFrom)
     {
         var request = context.Request;
-        if (request.ContentType is { Length: > 0 } && !request.HasJsonContentType())
+        if (request.ContentType is { Length: > 0 } && !request.HasJsonContentType() && !(binaryFrom >= 0 && IsOctetStream(request.ContentType)))
         {
-            return (null, InferenceError.Of(InferenceErrorKind.UnsupportedFormat, $"Content-Type must be application/json, not '{request.ContentType}'"));
+            return (null, InferenceError.Of(InferenceErrorKind.UnsupportedFormat, binaryFrom >= 0
+                ? $"Content-Type must be application/octet-stream or application/json, not '{request.ContentType}'"
+                : $"Content-Type must be application/json, not '{request.ContentType}'"));
         }
 
         if (request.ContentLength > limit)
@@ -39,21 +62,22 @@ public sealed class RequestBody : IDisposable
             sizeFeature.MaxRequestBodySize = limit + 1;
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(request.ContentLength ?? 4096, 256, limit + 1));
+        var start = binaryFrom > 0 ? (Alignment - (binaryFrom % Alignment)) % Alignment : 0;
+        var buffer = ArrayPool<byte>.Shared.Rent(start + (int)Math.Clamp(request.ContentLength ?? 4096, 256, limit + 1));
         var length = 0;
         try
         {
             while (true)
             {
-                if (length == buffer.Length)
+                if (start + length == buffer.Length)
                 {
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
-                    buffer.AsSpan(0, length).CopyTo(larger);
+                    var larger = ArrayPool<byte>.Shared.Rent(start + (int)Math.Min((long)(buffer.Length - start) * 2, limit + 1));
+                    buffer.AsSpan(0, start + length).CopyTo(larger);
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = larger;
                 }
 
-                var read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted).ConfigureAwait(false);
+                var read = await request.Body.ReadAsync(buffer.AsMemory(start + length), context.RequestAborted).ConfigureAwait(false);
                 if (read == 0)
                 {
                     break;
@@ -84,8 +108,21 @@ public sealed class RequestBody : IDisposable
             return (null, InferenceError.Invalid("body", "the request body is empty; send a JSON object"));
         }
 
-        return (new RequestBody(buffer, length), null);
+        return (new RequestBody(buffer, start, length), null);
     }
+
+    /// <summary>
+    /// The buffer as one tensors can view in place (offsets from its start: the body begins at <see cref="Start"/>); it
+    /// goes back to the pool when this body and every view are disposed.
+    /// </summary>
+    public SharedRentedBuffer Share()
+    {
+        ObjectDisposedException.ThrowIf(_buffer is null, this);
+        return _shared ??= new SharedRentedBuffer(_buffer);
+    }
+
+    private static bool IsOctetStream(string contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var media) && media.MediaType.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Runs <paramref name="parse"/> over a whole JSON body; malformed JSON or text becomes a 400 on <c>body</c>.</summary>
     public static InferenceError? Parse(ReadOnlySpan<byte> json, JsonBodyParser parse)
@@ -107,11 +144,17 @@ public sealed class RequestBody : IDisposable
 
     public void Dispose()
     {
-        if (_buffer is not null)
+        if (_shared is not null)
+        {
+            _shared.Dispose();
+            _shared = null;
+        }
+        else if (_buffer is not null)
         {
             ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = null;
         }
+
+        _buffer = null;
     }
 }
 

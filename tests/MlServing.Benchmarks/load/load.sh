@@ -42,7 +42,7 @@ for round in $(seq 1 "$ROUNDS"); do
   for variant in "${variants[@]}"; do
     name=${variant%%:*} settings=${variant#*:}
     envs=(MlServing__ModelRepository__Path="$repo" ASPNETCORE_URLS="http://127.0.0.1:$PORT" Serilog__MinimumLevel__Default=Warning
-          MlServing__Runtime__IntraOpThreads=1 MlServing__Batching__MaxQueueSize=100000)
+          MlServing__Runtime__IntraOpThreads=1 MlServing__Batching__MaxQueueSize=100000 MlServing__Grpc__Port=0)
     path=/predict run_bodies=$bodies dll=$DLL script=$here/bodies.lua ready=/health/ready
     IFS=',' read -ra extra <<<"$settings"
     for e in "${extra[@]}"; do

@@ -62,9 +62,15 @@ public sealed partial class KubernetesManifestTests
         Assert.Equal("/health/ready", probes["startupProbe"].Path);
         Assert.Equal("/health/ready", probes["readinessProbe"].Path);
         Assert.Equal("/health/live", probes["livenessProbe"].Path);
+        var containerPorts = ContainerPort().Matches(deployment).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["port"].Value);
         var containerPort = ContainerPort().Match(deployment);
         Assert.True(containerPort.Success, "no named container port");
         Assert.Equal("8080", containerPort.Groups["port"].Value);
+
+        // gRPC: the container port named grpc is the configured MlServing:Grpc:Port, and the Service exposes it.
+        Assert.True(containerPorts.TryGetValue("grpc", out var grpcPort), "no container port named grpc");
+        Assert.Equal(ConfigValue(rendered, "MlServing__Grpc__Port"), grpcPort);
+        Assert.Contains(ServicePort().Matches(Document(rendered, "Service")), m => m.Groups["name"].Value == "grpc" && (m.Groups["target"].Value == "grpc" || m.Groups["target"].Value == grpcPort));
         Assert.All(probes.Values, p => Assert.True(p.Port == containerPort.Groups["name"].Value || p.Port == "8080", $"probe port {p.Port}"));
         var serviceManifest = Document(rendered, "Service");
         var targetPort = TargetPort().Match(serviceManifest).Groups["port"].Value;
@@ -156,7 +162,9 @@ public sealed partial class KubernetesManifestTests
         Assert.Contains("RUN docker/publish.sh /app", File.ReadAllText(Path.Combine(root, "Dockerfile")), StringComparison.Ordinal);
         Assert.Contains("RUN docker/publish.sh /app -p:UseGpu=true", File.ReadAllText(Path.Combine(root, "docker", "Dockerfile.gpu")), StringComparison.Ordinal);
         Assert.Contains("dotnet publish src/MlServing.Api/MlServing.Api.csproj -c Release", File.ReadAllText(Path.Combine(root, "docker", "publish.sh")), StringComparison.Ordinal);
-        Assert.Contains("EXPOSE 8080", File.ReadAllText(Path.Combine(root, "Dockerfile")), StringComparison.Ordinal);
+        Assert.Contains("EXPOSE 8080 8081", File.ReadAllText(Path.Combine(root, "Dockerfile")), StringComparison.Ordinal);
+        Assert.Contains("EXPOSE 8080 8081", File.ReadAllText(Path.Combine(root, "docker", "Dockerfile.gpu")), StringComparison.Ordinal);
+        Assert.Contains("\"8081:8081\"", File.ReadAllText(Path.Combine(root, "docker-compose.yml")), StringComparison.Ordinal);
     }
 
     private static string ConfigValue(string rendered, string key)
@@ -174,6 +182,9 @@ public sealed partial class KubernetesManifestTests
 
     [GeneratedRegex(@"- containerPort: (?<port>\d+)\s+name: (?<name>\S+)")]
     private static partial Regex ContainerPort();
+
+    [GeneratedRegex(@"- (?:appProtocol: \S+\s+)?name: (?<name>\S+)\s+port: (?<port>\d+)\s+(?:protocol: \S+\s+)?targetPort: (?<target>\S+)")]
+    private static partial Regex ServicePort();
 
     [GeneratedRegex(@"targetPort: (?<port>\S+)")]
     private static partial Regex TargetPort();

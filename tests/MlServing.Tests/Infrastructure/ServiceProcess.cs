@@ -48,6 +48,8 @@ public sealed class ServiceProcess : IAsyncDisposable
             info.ArgumentList.Add(argument.Replace("{port}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
         }
 
+        // No fixed gRPC port by default: tests in other worktrees run on this machine at the same time.
+        info.Environment["MlServing__Grpc__Port"] = "0";
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         foreach (var (key, value) in environment)

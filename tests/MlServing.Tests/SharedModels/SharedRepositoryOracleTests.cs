@@ -13,7 +13,7 @@ public sealed class SharedRepositoryOracleTests
     private static string SharedRoot => SharedModelRepository.RequiredRoot;
 
     /// <summary>A copy of the shared repository that serves every version (breast-cancer-logreg has two).</summary>
-    private static TestRepository AllVersionsCopy()
+    internal static TestRepository AllVersionsCopy()
     {
         var repo = new TestRepository();
         foreach (var model in Directory.GetDirectories(SharedRoot))

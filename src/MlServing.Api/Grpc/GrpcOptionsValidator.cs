@@ -1,0 +1,6 @@
+using Microsoft.Extensions.Options;
+
+namespace MlServing.Api.Grpc;
+
+[OptionsValidator]
+internal sealed partial class GrpcOptionsValidator : IValidateOptions<GrpcOptions>;

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# REST JSON vs REST binary tensors vs gRPC raw on the same seeded tensors, measured in one run: the server pinned to
+# core 0, the load (wrk, or the gRPC load generator) pinned to core 1, the variants alternated within each round.
+# Prints one RESULT line per (round, model, path, connections). Cache off, so every request runs the model.
+#
+#   fastpath.sh [MODEL ...]      (default: paddleocr-cls digits-mlp-large, from ../shared/models)
+# Env: DUR (s, default 8), CONNS (default "1 16"), ROUNDS (default 3), COUNT (bodies per model, default 200),
+#      MODELS_ROOT (default ../shared/models beside the repository), DLL (published MlServing.Api.dll, default: publish),
+#      PORT / GRPC_PORT (default 18180 / 18181).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+if (($#)); then models=("$@"); else models=(paddleocr-cls digits-mlp-large); fi
+DUR=${DUR:-8} CONNS=${CONNS:-"1 16"} ROUNDS=${ROUNDS:-3} COUNT=${COUNT:-200} PORT=${PORT:-18180} GRPC_PORT=${GRPC_PORT:-18181}
+MODELS_ROOT=${MODELS_ROOT:-$(cd "$root/.." && pwd)/shared/models}
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
+DLL=${DLL:-}
+if [[ -z $DLL ]]; then
+  dotnet publish "$root/src/MlServing.Api" -c Release -o /tmp/mlserving-pub >/dev/null
+  DLL=/tmp/mlserving-pub/MlServing.Api.dll
+fi
+dotnet publish "$root/tests/MlServing.Benchmarks/grpc" -c Release -o /tmp/mlserving-grpcload >/dev/null
+GRPCLOAD=/tmp/mlserving-grpcload/MlServing.GrpcLoad.dll
+work=$(mktemp -d); trap 'rm -rf "$work"; [[ -n ${pid:-} ]] && kill "$pid" 2>/dev/null' EXIT
+
+for model in "${models[@]}"; do
+  mkdir -p "$work/repo"
+  cp -r "$MODELS_ROOT/$model" "$work/repo/"
+  /usr/bin/python3 "$here/make_fastpath_bodies.py" "$model" "$COUNT" "$work/$model"
+done
+
+for round in $(seq 1 "$ROUNDS"); do
+  for model in "${models[@]}"; do
+    env MlServing__ModelRepository__Path="$work/repo" ASPNETCORE_URLS="http://127.0.0.1:$PORT" MlServing__Grpc__Port="$GRPC_PORT" \
+        Serilog__MinimumLevel__Default=Warning MlServing__Runtime__IntraOpThreads=1 MlServing__Batching__MaxQueueSize=100000 \
+        MlServing__Cache__Provider=none taskset -c 0 dotnet "$DLL" >"/tmp/mlserving-fastpath.log" 2>&1 & pid=$!
+    for _ in $(seq 1 120); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/health/ready" && break; sleep 0.5; done
+    url="http://127.0.0.1:$PORT/v2/models/$model/infer"
+    BODIES="$work/$model.json" taskset -c 1 wrk -t1 -c8 -d3s -s "$here/bodies.lua" "$url" >/dev/null 2>&1   # warm-up (JIT)
+    for c in $CONNS; do
+      line=$(BODIES="$work/$model.json" taskset -c 1 wrk -t1 -c"$c" -d"${DUR}s" --timeout 5s -s "$here/bodies.lua" "$url" 2>&1 | grep RESULT)
+      echo "round=$round model=$model path=rest-json conns=$c $line"
+      line=$(BODIES="$work/$model.bin" taskset -c 1 wrk -t1 -c"$c" -d"${DUR}s" --timeout 5s -s "$here/binary.lua" "$url" 2>&1 | grep RESULT)
+      echo "round=$round model=$model path=rest-binary conns=$c $line"
+      # One HTTP/2 connection per 8 calls in flight, as a pool of client channels would spread them.
+      line=$(taskset -c 1 dotnet "$GRPCLOAD" --address "http://127.0.0.1:$GRPC_PORT" --model "$model" --bodies "$work/$model.bin" \
+        --concurrency "$c" --channels $(((c + 7) / 8)) --duration "$DUR" --warmup 2 | grep RESULT)
+      echo "round=$round model=$model path=grpc-raw conns=$c $line"
+    done
+    kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+  done
+done

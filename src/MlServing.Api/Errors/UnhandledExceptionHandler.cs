@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using MlServing.Api.Requests;
 
 namespace MlServing.Api.Errors;
 
@@ -21,6 +22,7 @@ internal sealed partial class UnhandledExceptionHandler : IExceptionHandler
 
         LogUnhandled(_logger, httpContext.Request.Method, httpContext.Request.Path, exception);
         httpContext.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        RequestIds.Rewrite(httpContext);
         if (ProtocolMetadata.Of(httpContext) == ApiProtocol.V2)
         {
             httpContext.Response.ContentType = "application/json";

@@ -80,17 +80,14 @@ public static class HostingExtensions
     }
 
     /// <summary>
-    /// Middleware in order (after routing): faults → request ids → request log → HTTP metrics → inference request
-    /// record → CORS, API keys, per-key rate limits.
+    /// Middleware in order (after routing): faults → one observer (request id, metrics, the request log line) → CORS,
+    /// API keys, per-key rate limits.
     /// </summary>
     public static WebApplication UseMlServing(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
-        app.UseMlServingRequestIds();
-        app.UseMlServingRequestLogging();
-        app.UseMlServingHttpMetrics();
-        app.UseMlServingRequestTelemetry();
+        app.UseMlServingObservation();
         app.UseMlServingSecurity();
         return app;
     }

@@ -37,30 +37,4 @@ public static class LoggingExtensions
         });
         return builder;
     }
-
-    /// <summary>One structured line per request (method, path, API key name, model, version, status, duration); never the payload or the key.</summary>
-    public static IApplicationBuilder UseMlServingRequestLogging(this IApplicationBuilder app)
-    {
-        ArgumentNullException.ThrowIfNull(app);
-        return app.UseSerilogRequestLogging(options =>
-        {
-            options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} key={ApiKey} model={Model} version={ModelVersion} responded {StatusCode} in {Elapsed:0.000} ms";
-            options.EnrichDiagnosticContext = static (diagnostics, context) =>
-            {
-                var model = context.Features.Get<RequestTelemetry>()?.Model;
-                diagnostics.Set("Model", model?.Name ?? "-");
-                diagnostics.Set("ModelVersion", model?.VersionText ?? "-");
-
-                // The name of the API key that authenticated the request, never the key itself.
-                diagnostics.Set("ApiKey", context.User.Identity is { IsAuthenticated: true, Name: { } key } ? key : "-");
-            };
-            options.GetLevel = static (context, _, exception) =>
-                exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
-                : IsProbeOrScrape(context.Request.Path) ? LogEventLevel.Debug
-                : LogEventLevel.Information;
-        });
-    }
-
-    private static bool IsProbeOrScrape(PathString path) =>
-        path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/v2/health") || path.StartsWithSegments("/swagger");
 }

@@ -27,40 +27,20 @@ public static class MetricsExtensions
         }
 
         services.AddSingleton<RequestMetrics>();
+        services.AddSingleton<HttpRequestMetrics>();
         return services;
     }
 
-    public static IApplicationBuilder UseMlServingHttpMetrics(this IApplicationBuilder app)
-    {
-        ArgumentNullException.ThrowIfNull(app);
-        var registry = app.ApplicationServices.GetRequiredService<CollectorRegistry>();
-        DotNetStats.Register(registry);
-        return app.UseHttpMetrics(options =>
-        {
-            options.InProgress.Registry = registry;
-            options.RequestCount.Registry = registry;
-            options.RequestDuration.Registry = registry;
-        });
-    }
-
     /// <summary>
-    /// Starts the request record of an inference route (<see cref="InferenceRouteMetadata"/>) before authentication,
-    /// authorization and rate limiting run, so their refusals are counted with the outcome they had.
+    /// The one observing middleware (<see cref="RequestObservation"/>): request id, HTTP and inference request metrics,
+    /// the request log line. It runs before authentication, authorization and rate limiting, so their refusals are
+    /// counted and logged like any answer. Also registers the .NET runtime collectors on the host's registry.
     /// </summary>
-    public static IApplicationBuilder UseMlServingRequestTelemetry(this IApplicationBuilder app)
+    public static IApplicationBuilder UseMlServingObservation(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var metrics = app.ApplicationServices.GetRequiredService<RequestMetrics>();
-        var time = app.ApplicationServices.GetRequiredService<TimeProvider>();
-        return app.Use((context, next) =>
-        {
-            if (context.GetEndpoint()?.Metadata.GetMetadata<InferenceRouteMetadata>() is { } route)
-            {
-                RequestTelemetry.Start(context, route.Protocol, metrics, time);
-            }
-
-            return next(context);
-        });
+        DotNetStats.Register(app.ApplicationServices.GetRequiredService<CollectorRegistry>());
+        return app.UseMiddleware<RequestObservation>();
     }
 
     public static IEndpointConventionBuilder MapMlServingMetrics(this IEndpointRouteBuilder app)

@@ -1,4 +1,3 @@
-using MlServing.Api.Errors;
 using MlServing.Inference.Errors;
 
 namespace MlServing.Api.Requests;
@@ -16,28 +15,29 @@ public static class RequestIds
     public const int MaxLength = 256;
 
     /// <summary>
-    /// Gives every request its id and writes it as <c>X-Request-Id</c> when the response starts (so error answers,
-    /// 500s included, carry it too); a client value that is not a valid id is a 400 naming the header.
+    /// Gives the request its id and writes it as <c>X-Request-Id</c> at once (the unhandled-exception handler writes it
+    /// again on a 500, which starts from cleared headers); returns the 400 naming the header for a client value that is
+    /// not a valid id.
     /// </summary>
-    public static IApplicationBuilder UseMlServingRequestIds(this IApplicationBuilder app)
+    public static InferenceError? Assign(HttpContext context)
     {
-        ArgumentNullException.ThrowIfNull(app);
-        return app.Use(static (context, next) =>
+        var sent = context.Request.Headers[HeaderName];
+        var valid = sent.Count == 1 && IsValid(sent[0]);
+        var feature = new RequestIdFeature(valid ? sent[0]! : Guid.NewGuid().ToString("N"));
+        context.Features.Set(feature);
+        context.Response.Headers[HeaderName] = feature.Id;
+        return valid || sent.Count == 0
+            ? null
+            : InferenceError.Invalid(HeaderName, $"X-Request-Id must be one value of 1 to {MaxLength} printable ASCII characters");
+    }
+
+    /// <summary>Writes the request's id on a response whose headers were cleared (an error answer after a fault).</summary>
+    public static void Rewrite(HttpContext context)
+    {
+        if (Of(context) is { } id)
         {
-            var sent = context.Request.Headers[HeaderName];
-            var valid = sent.Count == 1 && IsValid(sent[0]);
-            var feature = new RequestIdFeature(valid ? sent[0]! : Guid.NewGuid().ToString("N"));
-            context.Features.Set(feature);
-            context.Response.OnStarting(static state =>
-            {
-                var context = (HttpContext)state;
-                context.Response.Headers[HeaderName] = context.Features.Get<RequestIdFeature>()!.Id;
-                return Task.CompletedTask;
-            }, context);
-            return valid || sent.Count == 0
-                ? next(context)
-                : ErrorResponse.WriteAsync(context, InferenceError.Invalid(HeaderName, $"X-Request-Id must be one value of 1 to {MaxLength} printable ASCII characters"));
-        });
+            context.Response.Headers[HeaderName] = id;
+        }
     }
 
     /// <summary>Lets Kestrel write a non-ASCII OIP <c>id</c> in <c>X-Request-Id</c> (as UTF-8); every other header keeps its default.</summary>
@@ -66,6 +66,7 @@ public static class RequestIds
         if (context.Features.Get<RequestIdFeature>() is { } feature)
         {
             feature.Id = id;
+            context.Response.Headers[HeaderName] = id;
         }
 
         return null;

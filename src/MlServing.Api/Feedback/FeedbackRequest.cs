@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using MlServing.Api.Requests;
 using MlServing.Inference.Errors;
 using MlServing.Inference.Monitoring.Feedback;
 
@@ -32,19 +33,19 @@ internal sealed class FeedbackRequest
             if (reader.ValueTextEquals("id"u8))
             {
                 reader.Read();
-                error = idSeen ? GivenTwice("id") : reader.TokenType == JsonTokenType.String ? null : InferenceError.Invalid("id", "'id' must be a string: the request id of the answer (its X-Request-Id)");
+                error = idSeen ? JsonMembers.GivenTwice("id") : reader.TokenType == JsonTokenType.String ? null : InferenceError.Invalid("id", "'id' must be a string: the request id of the answer (its X-Request-Id)");
                 idSeen = true;
                 Id = error is null ? reader.GetString() : null;
             }
             else if (reader.ValueTextEquals("labels"u8))
             {
                 reader.Read();
-                error = labels is not null ? GivenTwice("labels") : ReadLabels(ref reader, labels = []);
+                error = labels is not null ? JsonMembers.GivenTwice("labels") : ReadLabels(ref reader, labels = []);
             }
             else if (reader.ValueTextEquals("values"u8))
             {
                 reader.Read();
-                error = values is not null ? GivenTwice("values") : ReadValues(ref reader, values = []);
+                error = values is not null ? JsonMembers.GivenTwice("values") : ReadValues(ref reader, values = []);
             }
             else
             {
@@ -132,5 +133,4 @@ internal sealed class FeedbackRequest
 
     private static string Element(string field, int index) => string.Create(CultureInfo.InvariantCulture, $"{field}[{index}]");
 
-    private static InferenceError GivenTwice(string field) => InferenceError.Invalid(field, $"'{field}' is given more than once");
 }

@@ -46,7 +46,7 @@ internal static class InferInputReader
                 {
                     if (name is not null)
                     {
-                        structural = GivenTwice(field + ".name");
+                        structural = JsonMembers.GivenTwice(field + ".name");
                         return null;
                     }
 
@@ -57,7 +57,7 @@ internal static class InferInputReader
                 {
                     if (datatype is not null)
                     {
-                        structural = GivenTwice(field + ".datatype");
+                        structural = JsonMembers.GivenTwice(field + ".datatype");
                         return null;
                     }
 
@@ -68,7 +68,7 @@ internal static class InferInputReader
                 {
                     if (shape is not null)
                     {
-                        structural = GivenTwice(field + ".shape");
+                        structural = JsonMembers.GivenTwice(field + ".shape");
                         return null;
                     }
 
@@ -84,7 +84,7 @@ internal static class InferInputReader
                 {
                     if (dataSeen)
                     {
-                        structural = GivenTwice(field + ".data");
+                        structural = JsonMembers.GivenTwice(field + ".data");
                         return null;
                     }
 
@@ -106,7 +106,7 @@ internal static class InferInputReader
                 {
                     if (parametersSeen)
                     {
-                        structural = GivenTwice(field + ".parameters");
+                        structural = JsonMembers.GivenTwice(field + ".parameters");
                         return null;
                     }
 
@@ -254,7 +254,7 @@ internal static class InferInputReader
 
             if (binarySize is not null)
             {
-                return GivenTwice(field + ".parameters.binary_data_size");
+                return JsonMembers.GivenTwice(field + ".parameters.binary_data_size");
             }
 
             if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var size) || size < 0)
@@ -301,5 +301,4 @@ internal static class InferInputReader
         return dims[..rank].ToArray();
     }
 
-    internal static InferenceError GivenTwice(string field) => InferenceError.Invalid(field, $"'{field}' is given more than once");
 }

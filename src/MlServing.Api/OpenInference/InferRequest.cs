@@ -136,24 +136,15 @@ public sealed class InferRequest : IDisposable
             InferenceError? error = null;
             if (reader.ValueTextEquals("id"u8))
             {
-                if (Id is not null)
-                {
-                    return GivenTwice("id");
-                }
-
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.String)
-                {
-                    return InferenceError.Invalid("id", "'id' must be a string");
-                }
-
-                Id = reader.GetString();
+                var id = Id;
+                error = JsonMembers.ReadString(ref reader, "id", ref id);
+                Id = id;
             }
             else if (reader.ValueTextEquals("parameters"u8))
             {
                 if (parametersSeen)
                 {
-                    return GivenTwice("parameters");
+                    return JsonMembers.GivenTwice("parameters");
                 }
 
                 parametersSeen = true;
@@ -164,7 +155,7 @@ public sealed class InferRequest : IDisposable
             {
                 if (inputsSeen)
                 {
-                    return GivenTwice("inputs");
+                    return JsonMembers.GivenTwice("inputs");
                 }
 
                 inputsSeen = true;
@@ -175,7 +166,7 @@ public sealed class InferRequest : IDisposable
             {
                 if (Outputs is not null)
                 {
-                    return GivenTwice("outputs");
+                    return JsonMembers.GivenTwice("outputs");
                 }
 
                 reader.Read();
@@ -240,7 +231,7 @@ public sealed class InferRequest : IDisposable
             {
                 if (TimeoutMicroseconds is not null)
                 {
-                    return GivenTwice("parameters.timeout");
+                    return JsonMembers.GivenTwice("parameters.timeout");
                 }
 
                 if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var timeout) || timeout < 0)
@@ -361,8 +352,6 @@ public sealed class InferRequest : IDisposable
         return null;
     }
 
-    /// <summary>A repeated member would be read last-wins while a proxy may have checked the first: reject it.</summary>
-    private static InferenceError GivenTwice(string field) => InferInputReader.GivenTwice(field);
 
     public void Dispose()
     {

@@ -90,24 +90,19 @@ public sealed class PredictRequest : IDisposable
         {
             if (reader.ValueTextEquals("model"u8))
             {
-                if (Model is not null)
+                var model = Model;
+                if (JsonMembers.ReadString(ref reader, "model", ref model) is { } error)
                 {
-                    return GivenTwice("model");
+                    return error;
                 }
 
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.String)
-                {
-                    return InferenceError.Invalid("model", "'model' must be a string");
-                }
-
-                Model = reader.GetString();
+                Model = model;
             }
             else if (reader.ValueTextEquals("version"u8))
             {
                 if (versionSeen)
                 {
-                    return GivenTwice("version");
+                    return JsonMembers.GivenTwice("version");
                 }
 
                 versionSeen = true;
@@ -130,7 +125,7 @@ public sealed class PredictRequest : IDisposable
                 var instances = reader.ValueTextEquals("instances"u8);
                 if (instances ? HasInstances : HasInputs)
                 {
-                    return GivenTwice(instances ? "instances" : "inputs");
+                    return JsonMembers.GivenTwice(instances ? "instances" : "inputs");
                 }
 
                 reader.Read();
@@ -151,7 +146,7 @@ public sealed class PredictRequest : IDisposable
             {
                 if (parametersSeen)
                 {
-                    return GivenTwice("parameters");
+                    return JsonMembers.GivenTwice("parameters");
                 }
 
                 parametersSeen = true;
@@ -279,8 +274,6 @@ public sealed class PredictRequest : IDisposable
         return (int)rows;
     }
 
-    /// <summary>A repeated member would be read last-wins while a proxy may have checked the first: reject it.</summary>
-    private static InferenceError GivenTwice(string field) => InferenceError.Invalid(field, $"'{field}' is given more than once");
 
     private void DisposeInputs()
     {

@@ -15,7 +15,7 @@ public sealed class HttpRequestMetrics
     private readonly ConcurrentDictionary<(Endpoint? Endpoint, string Method, int Status), Histogram.Child> _children = new();
 
     public HttpRequestMetrics(CollectorRegistry registry) =>
-        _duration = Metrics.WithCustomRegistry(registry).CreateHistogram(
+        _duration = MetricFactories.For(registry).CreateHistogram(
             "http_request_duration_seconds", "HTTP requests by status code, method and route pattern: time until the response was written.",
             new HistogramConfiguration { LabelNames = ["code", "method", "endpoint"], Buckets = EngineMetrics.DurationBuckets });
 

@@ -23,7 +23,7 @@ public sealed class RequestMetrics
 
     public RequestMetrics(CollectorRegistry registry, ModelRepository repository)
     {
-        var factory = Metrics.WithCustomRegistry(registry);
+        var factory = MetricFactories.For(registry);
         _requests = factory.CreateCounter(
             "mlserving_inference_requests_total", "Inference requests by protocol and outcome.",
             new CounterConfiguration { LabelNames = ["model", "version", "protocol", "outcome"] });

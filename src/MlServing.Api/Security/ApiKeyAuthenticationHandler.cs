@@ -1,6 +1,4 @@
-using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
 using MlServing.Api.Errors;
 using MlServing.Inference.Errors;
 
@@ -8,48 +6,57 @@ namespace MlServing.Api.Security;
 
 /// <summary>
 /// The API-key scheme: no result while authentication is off (no key configured) or no key was sent; otherwise the
-/// key's identity, or a failure that the challenge turns into a 401 in the route's error format.
+/// key's identity, or a failure that the challenge turns into a 401 in the route's error format. A plain
+/// <see cref="IAuthenticationHandler"/>: created per request, so its constructor takes nothing that costs per request.
 /// </summary>
-internal sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<AuthenticationSchemeOptions>
+internal sealed class ApiKeyAuthenticationHandler : IAuthenticationHandler
 {
-    private static readonly Task<AuthenticateResult> NoKey = Task.FromResult(AuthenticateResult.NoResult());
-
     private readonly ApiKeyStore _store;
+    private HttpContext _context = null!;
+    private AuthenticateResult? _result;
 
-    public ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeyStore store)
-        : base(options, logger, encoder) => _store = store;
+    public ApiKeyAuthenticationHandler(ApiKeyStore store) => _store = store;
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    public Task InitializeAsync(AuthenticationScheme scheme, HttpContext context)
+    {
+        _context = context;
+        _result = null;
+        return Task.CompletedTask;
+    }
+
+    public Task<AuthenticateResult> AuthenticateAsync() => Task.FromResult(_result ??= Authenticate());
+
+    /// <summary>401 with <c>WWW-Authenticate: Bearer</c>, saying why (no key, unknown key, ambiguous headers).</summary>
+    public Task ChallengeAsync(AuthenticationProperties? properties)
+    {
+        var result = _result ??= Authenticate();
+        _context.Response.Headers.WWWAuthenticate = "Bearer";
+        return ErrorResponse.WriteAsync(_context, InferenceError.Of(InferenceErrorKind.Unauthenticated, result.Failure?.Message ?? ApiKeyCredentials.Missing));
+    }
+
+    public Task ForbidAsync(AuthenticationProperties? properties) =>
+        ErrorResponse.WriteAsync(_context, InferenceError.Of(InferenceErrorKind.Forbidden, "the API key does not allow this request"));
+
+    private AuthenticateResult Authenticate()
     {
         var keys = _store.Current;
         if (keys.IsEmpty)
         {
-            return NoKey;
+            return AuthenticateResult.NoResult();
         }
 
-        if (ApiKeyCredentials.Read(Request.Headers, out var presented) is { } refused)
+        if (ApiKeyCredentials.Read(_context.Request.Headers, out var presented) is { } refused)
         {
-            return Task.FromResult(AuthenticateResult.Fail(refused));
+            return AuthenticateResult.Fail(refused);
         }
 
         if (presented is null)
         {
-            return NoKey;
+            return AuthenticateResult.NoResult();
         }
 
-        return Task.FromResult(keys.Find(presented) is { } key
-            ? AuthenticateResult.Success(new AuthenticationTicket(key.Principal, Scheme.Name))
-            : AuthenticateResult.Fail("the API key is not valid"));
+        return keys.Find(presented) is { } key
+            ? AuthenticateResult.Success(new AuthenticationTicket(key.Principal, ApiKeyDefaults.Scheme))
+            : AuthenticateResult.Fail("the API key is not valid");
     }
-
-    /// <summary>401 with <c>WWW-Authenticate: Bearer</c>, saying why (no key, unknown key, ambiguous headers).</summary>
-    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
-    {
-        var result = await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
-        Response.Headers.WWWAuthenticate = "Bearer";
-        await ErrorResponse.WriteAsync(Context, InferenceError.Of(InferenceErrorKind.Unauthenticated, result.Failure?.Message ?? ApiKeyCredentials.Missing)).ConfigureAwait(false);
-    }
-
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        ErrorResponse.WriteAsync(Context, InferenceError.Of(InferenceErrorKind.Forbidden, "the API key does not allow this request"));
 }

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -25,9 +24,12 @@ public static class SecurityExtensions
 
         // The core services only: AddAuthentication would add Data Protection, which API keys do not use and which
         // writes a key ring at start.
-        services.AddAuthenticationCore(options => options.DefaultScheme = ApiKeyDefaults.Scheme);
-        services.AddWebEncoders();
-        new AuthenticationBuilder(services).AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.Scheme, configureOptions: null);
+        services.AddAuthenticationCore(options =>
+        {
+            options.AddScheme<ApiKeyAuthenticationHandler>(ApiKeyDefaults.Scheme, displayName: null);
+            options.DefaultScheme = ApiKeyDefaults.Scheme;
+        });
+        services.TryAddTransient<ApiKeyAuthenticationHandler>();
         services.AddAuthorizationBuilder()
             .AddPolicy(ApiKeyDefaults.PredictPolicy, policy => policy.AddRequirements(new ApiKeyRequirement(ApiKeyScopes.Predict)))
             .AddPolicy(ApiKeyDefaults.AdminPolicy, policy => policy.AddRequirements(new ApiKeyRequirement(ApiKeyScopes.Admin)))
@@ -35,6 +37,10 @@ public static class SecurityExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, ApiKeyRequirementHandler>());
         services.Replace(ServiceDescriptor.Singleton<IAuthorizationMiddlewareResultHandler, ApiKeyAuthorizationResultHandler>());
         services.AddRateLimiter(ApiKeyRateLimiting.Configure);
+
+        // The authorization middleware is skipped while no key is configured (UseMlServingSecurity): routing must not
+        // refuse endpoints whose authorization metadata it then did not see.
+        services.Configure<RouteOptions>(static routing => routing.SuppressCheckForUnhandledSecurityMetadata = true);
 
         services.AddCors();
         services.AddOptions<CorsOptions>().Configure<IOptions<CorsOriginsOptions>>(static (cors, allowed) =>
@@ -56,15 +62,31 @@ public static class SecurityExtensions
     public static IApplicationBuilder UseMlServingSecurity(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        _ = app.ApplicationServices.GetRequiredService<ApiKeyStore>();
         if (app.ApplicationServices.GetRequiredService<IOptions<CorsOriginsOptions>>().Value.Origins.Count > 0)
         {
             app.UseCors();
         }
 
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.UseRateLimiter();
-        return app;
+        // While no key is configured every request is allowed anyway: skip the three middlewares (and their per-request
+        // handler, context and policy objects) until a key appears, e.g. in a rotated keys file.
+        var store = app.ApplicationServices.GetRequiredService<ApiKeyStore>();
+        var keys = app.New();
+        keys.UseAuthentication();
+        keys.UseAuthorization();
+        keys.UseRateLimiter();
+
+        // The markers those calls leave tell the host they are in the pipeline; without them on the main pipeline it
+        // would add authentication and authorization again, in front of everything (the error handler and observer too).
+        foreach (var (key, value) in keys.Properties)
+        {
+            app.Properties.TryAdd(key, value);
+        }
+
+        return app.Use(next =>
+        {
+            keys.Run(next);
+            var withKeys = keys.Build();
+            return context => store.Enabled ? withKeys(context) : next(context);
+        });
     }
 }

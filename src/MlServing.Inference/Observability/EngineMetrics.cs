@@ -19,7 +19,7 @@ public sealed class EngineMetrics
     public EngineMetrics(CollectorRegistry registry)
     {
         Registry = registry;
-        var factory = Metrics.WithCustomRegistry(registry);
+        var factory = MetricFactories.For(registry);
         string[] modelVersion = ["model", "version"];
         QueueDuration = factory.CreateHistogram(
             "mlserving_queue_duration_seconds", "Time a request waited before its batch started.",

@@ -11,7 +11,7 @@ public sealed class MonitoringMetrics
     public MonitoringMetrics(CollectorRegistry registry)
     {
         Registry = registry;
-        var factory = Metrics.WithCustomRegistry(registry);
+        var factory = MetricFactories.For(registry);
         FeatureDrift = factory.CreateGauge(
             "mlserving_feature_drift_psi", "Population stability index of a feature over the sliding window against the reference profile (absent below MinRows rows).",
             new GaugeConfiguration { LabelNames = ["model", "version", "feature"], SuppressInitialValue = true });

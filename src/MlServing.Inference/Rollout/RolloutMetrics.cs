@@ -1,4 +1,5 @@
 using System.Globalization;
+using MlServing.Inference.Observability;
 using MlServing.Inference.Repository;
 using Prometheus;
 
@@ -15,7 +16,7 @@ public sealed class RolloutMetrics
 
     public RolloutMetrics(CollectorRegistry registry)
     {
-        var factory = Metrics.WithCustomRegistry(registry);
+        var factory = MetricFactories.For(registry);
         _weight = factory.CreateGauge(
             "mlserving_traffic_weight", "Traffic weight in force per version (as configured, e.g. 90; 100 for the only version that answers).",
             new GaugeConfiguration { LabelNames = ["model", "version"] });

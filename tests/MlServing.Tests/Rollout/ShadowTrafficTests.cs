@@ -49,18 +49,27 @@ public sealed class ShadowTrafficTests
             () => PrometheusText.Sample(client.GetStringAsync("/metrics").Result, "mlserving_shadow_requests_total", Shadow("agree")) == 60 - dropped,
             "the held copies to finish and agree");
 
-        // Primary latency without any shadow, measured the same way in the same run.
-        var off = await client.PutAsync("/v2/repository/models/m/traffic", new StringContent("""{"split":{"1":100}}""", System.Text.Encoding.UTF8, "application/json")).WaitAsync(Timeout);
-        await off.ExpectAsync(200);
+        // The primary's latency with the shadow frozen again against no shadow at all, in alternating blocks of the same
+        // run (after the loop above warmed everything up). Reported, not asserted: a unit test is no place for a clock
+        // threshold; the guarantee asserted is that no primary ever waited for its shadow (above).
+        var (frozen, unfreeze) = BatchGate.FreezeFirstBatch(BatchGate.BatcherOf(factory.Repository.Find("m", "2").Version!.Pipeline));
+        await client.PostJsonAsync("/v2/models/m/infer", Body(0)).WaitAsync(Timeout);
+        await frozen.Task.WaitAsync(Timeout);
+        withShadow.Clear();
         var withoutShadow = new List<double>();
-        for (var i = 0; i < 60; i++)
+        for (var block = 0; block < 6; block++)
         {
-            withoutShadow.Add(await TimedAsync(client, i));
+            var shadowOn = block % 2 == 0;
+            var policy = shadowOn ? """{"split":{"1":100},"shadow":{"version":"2","percent":100}}""" : """{"split":{"1":100}}""";
+            await (await client.PutAsync("/v2/repository/models/m/traffic", new StringContent(policy, System.Text.Encoding.UTF8, "application/json")).WaitAsync(Timeout)).ExpectAsync(200);
+            for (var i = 0; i < 30; i++)
+            {
+                (shadowOn ? withShadow : withoutShadow).Add(await TimedAsync(client, i));
+            }
         }
 
-        var ratio = Median(withShadow) / Median(withoutShadow);
-        _output.WriteLine($"primary median latency with a frozen shadow / without: {Median(withShadow):F3} ms / {Median(withoutShadow):F3} ms = {ratio:F2}");
-        Assert.True(ratio < 2.5, $"the primary's median latency grew {ratio:F2}x with a frozen shadow");
+        unfreeze.SetResult();
+        _output.WriteLine($"primary median latency with a frozen shadow / without: {Median(withShadow):F3} ms / {Median(withoutShadow):F3} ms = {Median(withShadow) / Median(withoutShadow):F2}");
     }
 
     [SharedModelsFact]

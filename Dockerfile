@@ -4,6 +4,7 @@ WORKDIR /src
 # Restore first, from the project files only, so this layer is reused until a dependency changes.
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/MlServing.Inference/MlServing.Inference.csproj src/MlServing.Inference/
+COPY src/MlServing.Protocol/MlServing.Protocol.csproj src/MlServing.Protocol/
 COPY src/MlServing.Api/MlServing.Api.csproj src/MlServing.Api/
 RUN dotnet restore src/MlServing.Api/MlServing.Api.csproj
 COPY src/ src/

@@ -11,6 +11,7 @@ namespace MlServing.Client;
     PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(InferRequest))]
 [JsonSerializable(typeof(InferResponse))]
+[JsonSerializable(typeof(InferTensor))]
 [JsonSerializable(typeof(ModelMetadata))]
 [JsonSerializable(typeof(PredictRequest))]
 [JsonSerializable(typeof(PredictResponse))]

@@ -1,44 +1,72 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Serialization.Metadata;
+using Grpc.Net.ClientFactory;
 using Microsoft.Extensions.Options;
 using MlServing.Client.OpenInference;
 using MlServing.Client.Predict;
+using MlServing.Client.Transports;
+using MlServing.Grpc.Inference;
 
 namespace MlServing.Client;
 
 /// <summary>
-/// A typed client for an MlServing server: <c>POST /predict</c>, Open Inference Protocol REST (JSON) inference and
-/// model metadata. Register it with <see cref="MlServingClientServiceCollectionExtensions.AddMlServingClient"/>, which
-/// sets the address and API key and retries 429/503 answers honouring <c>Retry-After</c>. Error answers throw
-/// <see cref="MlServingClientException"/> with the server's reason.
+/// A typed client for an MlServing server: <c>POST /predict</c>, Open Inference Protocol inference over REST JSON, REST
+/// binary tensors or gRPC (<see cref="MlServingClientOptions.Transport"/>), and model metadata. Register it with
+/// <see cref="MlServingClientServiceCollectionExtensions.AddMlServingClient"/>, which sets the addresses and API key and
+/// retries busy answers (429/503, RESOURCE_EXHAUSTED/UNAVAILABLE) after the delay the server asks for. Error answers
+/// throw <see cref="MlServingClientException"/> with the server's reason.
 /// </summary>
 public sealed class MlServingClient
 {
     /// <summary>The header that bounds how long a request may wait in the server's queue.</summary>
     public const string RequestTimeoutHeader = "X-Request-Timeout-Ms";
 
-    private readonly HttpClient _http;
-    private readonly TimeSpan? _requestTimeout;
+    /// <summary>The name of the gRPC client registered for <see cref="MlServingTransport.Grpc"/>.</summary>
+    internal const string GrpcClientName = "MlServing.Client.Grpc";
 
-    public MlServingClient(HttpClient http, IOptions<MlServingClientOptions> options)
+    private readonly HttpClient _http;
+    private readonly MlServingClientOptions _options;
+    private readonly Lazy<GrpcInferTransport> _grpc;
+
+    public MlServingClient(HttpClient http, IOptions<MlServingClientOptions> options, GrpcClientFactory grpcClients, TimeProvider? time = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _http = http;
-        _requestTimeout = options.Value.RequestTimeout;
+        _options = options.Value;
+        _grpc = new Lazy<GrpcInferTransport>(() => new GrpcInferTransport(
+            grpcClients.CreateClient<GRPCInferenceService.GRPCInferenceServiceClient>(GrpcClientName), _options, time ?? TimeProvider.System));
     }
 
-    /// <summary><c>GET /v2/models/{model}[/versions/{version}]</c>.</summary>
+    /// <summary>How <see cref="InferAsync"/> travels.</summary>
+    public MlServingTransport Transport => _options.Transport;
+
+    /// <summary><c>GET /v2/models/{model}[/versions/{version}]</c> (over REST whatever the transport).</summary>
     public Task<ModelMetadata> GetModelMetadataAsync(string model, string? version = null, CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, ModelPath(model, version)), ClientJsonContext.Default.ModelMetadata, cancellationToken);
 
-    /// <summary><c>POST /v2/models/{model}[/versions/{version}]/infer</c> with a JSON body.</summary>
+    /// <summary>
+    /// Inference on <paramref name="model"/> (<paramref name="version"/> a number or an alias; null lets the server's
+    /// traffic policy choose): <c>POST /v2/models/{model}[/versions/{version}]/infer</c> with a JSON or binary body, or
+    /// ModelInfer with raw contents, as <see cref="Transport"/> says. The answer is the same whichever way it travelled.
+    /// </summary>
     public Task<InferResponse> InferAsync(string model, InferRequest request, string? version = null, CancellationToken cancellationToken = default)
     {
-        var message = new HttpRequestMessage(HttpMethod.Post, ModelPath(model, version) + "/infer")
+        ArgumentNullException.ThrowIfNull(request);
+        switch (_options.Transport)
         {
-            Content = JsonContent.Create(request, ClientJsonContext.Default.InferRequest),
-        };
-        return SendAsync(message, ClientJsonContext.Default.InferResponse, cancellationToken);
+            case MlServingTransport.Grpc:
+                return _grpc.Value.InferAsync(model, request, version, cancellationToken);
+            case MlServingTransport.Binary:
+                var binary = new HttpRequestMessage(HttpMethod.Post, ModelPath(model, version) + "/infer") { Content = BinaryTensorBody.Create(request) };
+                return SendAsync(binary, BinaryTensorBody.ReadAsync, cancellationToken);
+            default:
+                var json = new HttpRequestMessage(HttpMethod.Post, ModelPath(model, version) + "/infer")
+                {
+                    Content = JsonContent.Create(request, ClientJsonContext.Default.InferRequest),
+                };
+                return SendAsync(json, ClientJsonContext.Default.InferResponse, cancellationToken);
+        }
     }
 
     /// <summary><c>POST /predict</c>.</summary>
@@ -54,11 +82,15 @@ public sealed class MlServingClient
     private static string ModelPath(string model, string? version) =>
         "v2/models/" + Uri.EscapeDataString(model) + (version is null ? string.Empty : "/versions/" + Uri.EscapeDataString(version));
 
-    private async Task<T> SendAsync<T>(HttpRequestMessage message, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    private Task<T> SendAsync<T>(HttpRequestMessage message, JsonTypeInfo<T> type, CancellationToken cancellationToken) =>
+        SendAsync(message, async (response, token) => await response.Content.ReadFromJsonAsync(type, token).ConfigureAwait(false)
+            ?? throw new MlServingClientException(response.StatusCode, "the server answered an empty body (null)"), cancellationToken);
+
+    private async Task<T> SendAsync<T>(HttpRequestMessage message, Func<HttpResponseMessage, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
         using (message)
         {
-            if (_requestTimeout is { } timeout)
+            if (_options.RequestTimeout is { } timeout)
             {
                 message.Headers.TryAddWithoutValidation(RequestTimeoutHeader, ((long)Math.Ceiling(timeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture));
             }
@@ -71,8 +103,7 @@ public sealed class MlServingClient
                 throw new MlServingClientException(response.StatusCode, $"{(int)response.StatusCode} {response.StatusCode}: {reason}");
             }
 
-            return await response.Content.ReadFromJsonAsync(type, cancellationToken).ConfigureAwait(false)
-                ?? throw new MlServingClientException(response.StatusCode, "the server answered an empty body (null)");
+            return await read(response, cancellationToken).ConfigureAwait(false);
         }
     }
 }

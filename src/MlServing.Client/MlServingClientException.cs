@@ -1,4 +1,5 @@
 using System.Net;
+using Grpc.Core;
 
 namespace MlServing.Client;
 
@@ -7,6 +8,13 @@ public sealed class MlServingClientException : Exception
 {
     public MlServingClientException(HttpStatusCode statusCode, string message)
         : base(message) => StatusCode = statusCode;
+
+    public MlServingClientException(HttpStatusCode statusCode, StatusCode grpcStatus, string message, Exception innerException)
+        : base(message, innerException)
+    {
+        StatusCode = statusCode;
+        GrpcStatus = grpcStatus;
+    }
 
     public MlServingClientException()
     {
@@ -22,5 +30,9 @@ public sealed class MlServingClientException : Exception
     {
     }
 
+    /// <summary>The HTTP status; over gRPC, the status the REST API answers for the same failure (RESOURCE_EXHAUSTED → 429, …).</summary>
     public HttpStatusCode StatusCode { get; }
+
+    /// <summary>The gRPC status when the call went over gRPC.</summary>
+    public StatusCode? GrpcStatus { get; }
 }

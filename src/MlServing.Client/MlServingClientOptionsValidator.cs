@@ -7,9 +7,19 @@ internal sealed class MlServingClientOptionsValidator : IValidateOptions<MlServi
     public ValidateOptionsResult Validate(string? name, MlServingClientOptions options)
     {
         var errors = new List<string>();
-        if (options.BaseAddress is not { IsAbsoluteUri: true } address || (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps))
+        if (options.BaseAddress is not { } address || !IsHttp(address))
         {
             errors.Add($"{MlServingClientOptions.SectionName}:BaseAddress must be an absolute http:// or https:// address.");
+        }
+
+        if (options.GrpcAddress is { } grpc && !IsHttp(grpc))
+        {
+            errors.Add($"{MlServingClientOptions.SectionName}:GrpcAddress must be an absolute http:// or https:// address.");
+        }
+
+        if (!Enum.IsDefined(options.Transport))
+        {
+            errors.Add($"{MlServingClientOptions.SectionName}:Transport must be Json, Binary or Grpc.");
         }
 
         if (options.MaxRetries is < 0 or > 100)
@@ -39,4 +49,7 @@ internal sealed class MlServingClientOptionsValidator : IValidateOptions<MlServi
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    private static bool IsHttp(Uri address) =>
+        address.IsAbsoluteUri && (address.Scheme == Uri.UriSchemeHttp || address.Scheme == Uri.UriSchemeHttps);
 }

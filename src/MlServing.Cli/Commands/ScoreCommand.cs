@@ -4,6 +4,7 @@ using MlServing.Cli.Engine;
 using MlServing.Cli.Progress;
 using MlServing.Cli.Scoring;
 using MlServing.Cli.Tables;
+using MlServing.Client;
 
 namespace MlServing.Cli.Commands;
 
@@ -17,6 +18,13 @@ internal static class ScoreCommand
         var output = new Option<string>("--output") { Description = "Where to write the input columns plus the predictions (.csv, .tsv or .parquet)", Required = true, HelpName = "FILE" };
         var url = new Option<string?>("--url") { Description = "Score through a running server at this address instead of in this process", HelpName = "http://host:8080" };
         var apiKey = new Option<string?>("--api-key") { Description = "API key for --url, sent as Authorization: Bearer (default: the MLSERVING_API_KEY environment variable)", HelpName = "KEY" };
+        var transport = new Option<MlServingTransport>("--transport")
+        {
+            Description = "How batches travel to --url: json (OIP REST), binary (REST binary tensors) or grpc (OIP gRPC, raw contents)",
+            DefaultValueFactory = _ => MlServingTransport.Json,
+            HelpName = "json|binary|grpc",
+        };
+        var grpcUrl = new Option<string?>("--grpc-url") { Description = "The server's gRPC address for --transport grpc (default: --url's host on port 8081)", HelpName = "http://host:8081" };
         var resume = new Option<bool>("--resume") { Description = "Continue an output left by an interrupted run: skip the rows it holds and append" };
         var concurrency = CommonOptions.Positive(new Option<int>("--concurrency") { Description = "Batches being scored at once (default: 1 in this process, 4 through a server)", HelpName = "N" }, 64, allowZero: true);
         var rowGroup = CommonOptions.Positive(new Option<int>("--row-group-size") { Description = "Rows per row group of a Parquet output", DefaultValueFactory = _ => 65_536, HelpName = "ROWS" }, 10_000_000);
@@ -29,6 +37,8 @@ internal static class ScoreCommand
         command.Options.Add(output);
         command.Options.Add(url);
         command.Options.Add(apiKey);
+        command.Options.Add(transport);
+        command.Options.Add(grpcUrl);
         command.Options.Add(resume);
         command.Options.Add(concurrency);
         command.Options.Add(rowGroup);
@@ -36,7 +46,13 @@ internal static class ScoreCommand
         command.Options.Add(reportMemory);
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(console, () =>
         {
-            var remote = parse.GetValue(url) is { } address ? ParseUrl(address) : null;
+            var remote = parse.GetValue(url) is { } address
+                ? new RemoteSettings(
+                    ParseUrl("--url", address),
+                    parse.GetValue(grpcUrl) is { } grpc ? ParseUrl("--grpc-url", grpc) : null,
+                    parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("MLSERVING_API_KEY"),
+                    parse.GetValue(transport))
+                : null;
             var settings = new ScoreSettings(
                 Repository: parse.GetValue(common.Repository)!,
                 Model: parse.GetValue(common.Model)!,
@@ -46,8 +62,7 @@ internal static class ScoreCommand
                 BatchSize: parse.GetValue(common.BatchSize),
                 SkipInvalid: parse.GetValue(common.SkipInvalid),
                 Resume: parse.GetValue(resume),
-                Url: remote,
-                ApiKey: parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("MLSERVING_API_KEY"),
+                Remote: remote,
                 Concurrency: parse.GetValue(concurrency) is > 0 and var n ? n : remote is null ? 1 : 4,
                 RowGroupSize: parse.GetValue(rowGroup),
                 ProgressInterval: TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(interval))),
@@ -73,8 +88,8 @@ internal static class ScoreCommand
         }
 
         var existing = settings.Resume ? await ExistingOutput.ReadAsync(settings.Output, outputFormat, cancellationToken).ConfigureAwait(false) : null;
-        await using var scorer = settings.Url is { } url
-            ? (IBatchScorer)await RemoteScorer.OpenAsync(url, settings.ApiKey, Directory.Exists(settings.Repository) ? settings.Repository : null, settings.Model, settings.Version, cancellationToken).ConfigureAwait(false)
+        await using var scorer = settings.Remote is { } remote
+            ? (IBatchScorer)await RemoteScorer.OpenAsync(remote, Directory.Exists(settings.Repository) ? settings.Repository : null, settings.Model, settings.Version, cancellationToken).ConfigureAwait(false)
             : new EngineScorer(await LocalEngine.OpenAsync(settings.Engine, settings.Model, settings.Version, cancellationToken).ConfigureAwait(false));
         var read = new ReadSettings(settings.BatchSize, settings.SkipInvalid, existing?.Rows ?? 0);
         var reader = inputFormat == TableFormat.Parquet
@@ -121,7 +136,7 @@ internal static class ScoreCommand
         var rate = elapsed.TotalSeconds > 0 ? result.Rows / elapsed.TotalSeconds : 0;
         var total = result.Rows + (existing?.Rows ?? 0);
         await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"scored {result.Rows:N0} rows of {settings.Input} with {scorer.Model.Name} version {scorer.Version}{(settings.Url is null ? string.Empty : " at " + settings.Url)} into {settings.Output} ({total:N0} rows) in {ProgressRate.Format(elapsed)} ({rate:N0} rows/s)")).ConfigureAwait(false);
+            $"scored {result.Rows:N0} rows of {settings.Input} with {scorer.Model.Name} version {scorer.Version}{(settings.Remote is null ? string.Empty : $" at {settings.Remote.Url} ({settings.Remote.Transport.ToString().ToLowerInvariant()})")} into {settings.Output} ({total:N0} rows) in {ProgressRate.Format(elapsed)} ({rate:N0} rows/s)")).ConfigureAwait(false);
         if (result.Skipped > 0)
         {
             await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"skipped {result.Skipped:N0} invalid row(s), listed above")).ConfigureAwait(false);
@@ -148,10 +163,10 @@ internal static class ScoreCommand
         return ExitCodes.Success;
     }
 
-    private static Uri ParseUrl(string address) =>
+    private static Uri ParseUrl(string option, string address) =>
         Uri.TryCreate(address, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
             ? uri
-            : throw new CliException($"--url must be an absolute http:// or https:// address, got '{address}'");
+            : throw new CliException($"{option} must be an absolute http:// or https:// address, got '{address}'");
 
     private sealed record ScoreSettings(
         string Repository,
@@ -162,8 +177,7 @@ internal static class ScoreCommand
         int BatchSize,
         bool SkipInvalid,
         bool Resume,
-        Uri? Url,
-        string? ApiKey,
+        RemoteSettings? Remote,
         int Concurrency,
         int RowGroupSize,
         TimeSpan ProgressInterval,

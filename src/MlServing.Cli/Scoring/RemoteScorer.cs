@@ -9,8 +9,8 @@ using MlServing.Inference.Tensors;
 namespace MlServing.Cli.Scoring;
 
 /// <summary>
-/// Scores batches through a running server (Open Inference Protocol REST, JSON): one infer request per batch, retried
-/// on 429/503 by the client. Feature names and labels come from the model's config.json when the repository is at
+/// Scores batches through a running server with <see cref="MlServingClient"/> (Open Inference Protocol over REST JSON,
+/// REST binary tensors or gRPC): one infer request per batch, retried by the client when the server is busy. Feature names and labels come from the model's config.json when the repository is at
 /// hand (<c>--repo</c>); the input and outputs from the server's model metadata.
 /// </summary>
 internal sealed class RemoteScorer : IBatchScorer
@@ -33,13 +33,15 @@ internal sealed class RemoteScorer : IBatchScorer
 
     public string Version => _version ?? (_metadata.Versions.Count > 0 ? _metadata.Versions[0] : "?");
 
-    public static async Task<RemoteScorer> OpenAsync(Uri url, string? apiKey, string? repository, string model, string? version, CancellationToken cancellationToken)
+    public static async Task<RemoteScorer> OpenAsync(RemoteSettings remote, string? repository, string model, string? version, CancellationToken cancellationToken)
     {
         var services = new ServiceCollection();
         services.AddMlServingClient(options =>
         {
-            options.BaseAddress = url;
-            options.ApiKey = apiKey;
+            options.BaseAddress = remote.Url;
+            options.GrpcAddress = remote.GrpcUrl;
+            options.ApiKey = remote.ApiKey;
+            options.Transport = remote.Transport;
         });
         var provider = services.BuildServiceProvider();
         try
@@ -50,7 +52,7 @@ internal sealed class RemoteScorer : IBatchScorer
             }
             catch (OptionsValidationException ex)
             {
-                throw new CliException("invalid --url or --api-key: " + string.Join("; ", ex.Failures));
+                throw new CliException("invalid --url, --grpc-url or --api-key: " + string.Join("; ", ex.Failures));
             }
 
             var client = provider.GetRequiredService<MlServingClient>();
@@ -61,7 +63,7 @@ internal sealed class RemoteScorer : IBatchScorer
             }
             catch (Exception ex) when (ex is MlServingClientException or HttpRequestException)
             {
-                throw new CliException($"{url}: cannot read model '{model}': {ex.Message}");
+                throw new CliException($"{remote.Url}: cannot read model '{model}': {ex.Message}");
             }
 
             var config = ModelConfig.Empty;

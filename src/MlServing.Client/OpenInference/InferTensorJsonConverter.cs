@@ -13,15 +13,7 @@ internal sealed class InferTensorJsonConverter : JsonConverter<InferTensor>
     public override void Write(Utf8JsonWriter writer, InferTensor value, JsonSerializerOptions options)
     {
         writer.WriteStartObject();
-        writer.WriteString("name"u8, value.Name);
-        writer.WriteString("datatype"u8, value.Datatype);
-        writer.WriteStartArray("shape"u8);
-        foreach (var dim in value.Shape)
-        {
-            writer.WriteNumberValue(dim);
-        }
-
-        writer.WriteEndArray();
+        WriteDescription(writer, value);
         writer.WritePropertyName("data"u8);
         WriteData(writer, value.Data);
         if (value.Parameters is { Count: > 0 } parameters)
@@ -31,6 +23,20 @@ internal sealed class InferTensorJsonConverter : JsonConverter<InferTensor>
         }
 
         writer.WriteEndObject();
+    }
+
+    /// <summary>The tensor's <c>name</c>, <c>datatype</c> and <c>shape</c> members (what a binary input's header says of it too).</summary>
+    internal static void WriteDescription(Utf8JsonWriter writer, InferTensor value)
+    {
+        writer.WriteString("name"u8, value.Name);
+        writer.WriteString("datatype"u8, value.Datatype);
+        writer.WriteStartArray("shape"u8);
+        foreach (var dim in value.Shape)
+        {
+            writer.WriteNumberValue(dim);
+        }
+
+        writer.WriteEndArray();
     }
 
     private static void WriteData(Utf8JsonWriter writer, Array data)

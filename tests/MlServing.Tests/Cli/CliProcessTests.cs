@@ -121,20 +121,26 @@ public sealed partial class CliProcessTests
         return (header, rows);
     }
 
-    [Fact]
-    public async Task Score_ThroughARunningServer_WritesWhatInProcessScoringWrites()
+    [Theory]
+    [InlineData("json")]
+    [InlineData("binary")]
+    [InlineData("grpc")]
+    public async Task Score_ThroughARunningServer_WritesWhatInProcessScoringWrites(string transport)
     {
         var input = TableFiles.WriteCsv(Header, Lines(600), 600);
         var local = TableFiles.TempPath(".csv");
         (await CliRun.InvokeAsync("score", "--repo", Samples, "--model", WineSample.Model, "--input", input, "--output", local)).Expect(0);
 
-        await using var server = ServiceProcess.Start(new Dictionary<string, string?> { ["MlServing__ModelRepository__Path"] = Samples });
+        var grpcPort = ServiceProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var server = ServiceProcess.Start(new Dictionary<string, string?> { ["MlServing__ModelRepository__Path"] = Samples, ["MlServing__Grpc__Port"] = grpcPort });
         using var http = new HttpClient();
         await server.WaitForAsync(http, "/health/ready");
         var remote = TableFiles.TempPath(".csv");
-        var run = (await CliRun.InvokeAsync("score", "--repo", Samples, "--model", WineSample.Model, "--input", input, "--output", remote, "--url", server.BaseAddress.ToString(), "--api-key", "test-key", "--batch-size", "100")).Expect(0);
+        var run = (await CliRun.InvokeAsync(
+            "score", "--repo", Samples, "--model", WineSample.Model, "--input", input, "--output", remote, "--url", server.BaseAddress.ToString(),
+            "--grpc-url", "http://127.0.0.1:" + grpcPort, "--transport", transport, "--api-key", "test-key", "--batch-size", "100")).Expect(0);
 
-        Assert.Contains($"at {server.BaseAddress}", run.Error, StringComparison.Ordinal);
+        Assert.Contains($"at {server.BaseAddress} ({transport})", run.Error, StringComparison.Ordinal);
         Assert.Equal(await File.ReadAllBytesAsync(local), await File.ReadAllBytesAsync(remote));
     }
 

@@ -16,11 +16,11 @@ public sealed class SharedRepositoryFastPathTests
 {
     private static string SharedRoot => SharedModelRepository.RequiredRoot;
 
-    private sealed record Tensor(string Name, string Datatype, long[] Shape, double[] Values);
+    internal sealed record Tensor(string Name, string Datatype, long[] Shape, double[] Values);
 
-    private sealed record Case(string Model, string Version, ReferenceFile Reference, Tensor[] Inputs);
+    internal sealed record Case(string Model, string Version, ReferenceFile Reference, Tensor[] Inputs);
 
-    private static IEnumerable<Case> Cases()
+    internal static IEnumerable<Case> Cases()
     {
         foreach (var model in Directory.GetDirectories(SharedRoot).Order(StringComparer.Ordinal))
         {
@@ -104,14 +104,14 @@ public sealed class SharedRepositoryFastPathTests
 
     private static JsonArray Expected(Case c) => c.Reference.OutputsFor(c.Version == "1" && c.Model == "breast-cancer-logreg" ? "1" : null);
 
-    private static void Check(Case c, string path, string name, string shape, double[] actual)
+    internal static void Check(Case c, string path, string name, string shape, double[] actual)
     {
         var expected = Expected(c).Single(o => o!["name"]!.GetValue<string>() == name)!;
         Assert.True(expected["shape"]!.ToJsonString() == shape, $"{path} {c.Model}/{c.Version} {name}: shape {shape}, expected {expected["shape"]!.ToJsonString()}");
         c.Reference.AssertClose($"{path} {c.Model}/{c.Version} {name}", expected["datatype"]!.GetValue<string>(), ReferenceFile.Flatten(expected["data"]), actual);
     }
 
-    private static string ShapeText(IEnumerable<long> shape) => "[" + string.Join(',', shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + "]";
+    internal static string ShapeText(IEnumerable<long> shape) => "[" + string.Join(',', shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + "]";
 
     [SharedModelsFact]
     public async Task EveryModel_ThroughGrpcTypedGrpcRawAndRestBinary_MatchesItsReference()

@@ -29,6 +29,7 @@ public sealed class BatchingPipeline : IInferencePipeline
     private readonly Task[] _runners;
     private const string DeadlinePassed = "the request deadline passed while it was queued";
     private int _queuedRows;
+    private long _inlineRuns;
     private volatile bool _closing;
 
     public BatchingPipeline(ModelSession session, BatchPolicy policy, ModelVersionMetrics metrics, TimeProvider time, ILogger logger)
@@ -52,6 +53,12 @@ public sealed class BatchingPipeline : IInferencePipeline
     /// <summary>Test seam: awaited by a runner after it formed a batch and before it runs it (freezes work mid-flight).</summary>
     internal Func<Task>? BeforeExecute { get; set; }
 
+    /// <summary>Test seam: work items waiting for a thread-pool thread (the load signal that turns inline runs off).</summary>
+    internal Func<long> PendingWork { get; set; } = static () => ThreadPool.PendingWorkItemCount;
+
+    /// <summary>Requests run on the caller's thread so far.</summary>
+    internal long InlineRuns => Volatile.Read(ref _inlineRuns);
+
     /// <summary>Rows waiting now.</summary>
     public int QueuedRows => Volatile.Read(ref _queuedRows);
 
@@ -67,9 +74,12 @@ public sealed class BatchingPipeline : IInferencePipeline
             return ValueTask.FromResult(Unavailable());
         }
 
-        // Nothing queued and a runner slot free: run here and now, without two thread hops through the queue (unless
-        // the model asked requests to wait for company: a queue delay).
-        if (_inline && Volatile.Read(ref _queuedRows) == 0 && BeforeExecute is null && TryRunInline(request, out var inline))
+        // An idle server (nothing queued, a runner slot free, no other work waiting for a thread) runs the request here
+        // and now, without two thread hops through the queue, unless the model asked requests to wait for company (a
+        // queue delay). Under load other requests are waiting for the CPU: running inline would serve them one by one
+        // and no batch would ever form, so the request queues and the runner takes it with whoever arrives meanwhile.
+        if (_inline && Volatile.Read(ref _queuedRows) == 0 && BeforeExecute is null && PendingWork() == 0
+            && TryRunInline(request, out var inline))
         {
             return ValueTask.FromResult(inline);
         }
@@ -113,6 +123,7 @@ public sealed class BatchingPipeline : IInferencePipeline
             }
 
             _metrics.QueueDuration.Observe(0);
+            Interlocked.Increment(ref _inlineRuns);
             result = RunOne(request, request.Rows);
             return true;
         }

@@ -276,17 +276,37 @@ public sealed class BatchingPipelineTests : IDisposable
     {
         var (pipeline, session, metrics) = Create("fp64-regressor", Policy());
         await using var _ = pipeline;
+        pipeline.PendingWork = static () => 0;
         using var request = Fp64Rows(session, (1, 2), (3, 4));
 
         var pending = pipeline.InferAsync(request, CancellationToken.None);
 
         // Completed before InferAsync returned: no hand-off to the runner and back.
         Assert.True(pending.IsCompleted);
+        Assert.Equal(1, pipeline.InlineRuns);
         using var result = await pending;
         Assert.Equal([8.5, 18.5], Y(result));
         Assert.Equal(1, metrics.BatchSize.Count);
         Assert.Equal(2, metrics.BatchSize.Sum);
         Assert.Equal(1, metrics.QueueDuration.Count);
+        Assert.Equal(0, pipeline.QueuedRows);
+    }
+
+    [Fact]
+    public async Task UnderLoad_TheRequestQueuesForTheRunner_SoThatBatchesCanForm()
+    {
+        var (pipeline, session, metrics) = Create("fp64-regressor", Policy());
+        await using var _ = pipeline;
+
+        // Other work waiting for a thread: running inline would serve requests one by one and no batch would form.
+        pipeline.PendingWork = static () => 3;
+        using var request = Fp64Rows(session, (1, 2), (3, 4));
+
+        using var result = await pipeline.InferAsync(request, CancellationToken.None).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal([8.5, 18.5], Y(result));
+        Assert.Equal(0, pipeline.InlineRuns);
+        Assert.Equal(1, metrics.BatchSize.Count);
         Assert.Equal(0, pipeline.QueuedRows);
     }
 

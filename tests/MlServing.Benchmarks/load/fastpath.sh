@@ -29,6 +29,17 @@ for model in "${models[@]}"; do
   /usr/bin/python3 "$here/make_fastpath_bodies.py" "$model" "$COUNT" "$work/$model"
 done
 
+# Runs a load command, prints its RESULT line with the server's CPU time per request (clock ticks are 1/100 s): a
+# load generator that cannot saturate the server shows up as a low rate at a low CPU cost per request.
+measured() {
+  local before after line total
+  before=$(awk '{print $14+$15}' "/proc/$pid/stat")
+  line=$("$@" 2>&1 | grep RESULT)
+  after=$(awk '{print $14+$15}' "/proc/$pid/stat")
+  total=$(sed -E 's/.*total=([0-9]+).*/\1/' <<<"$line")
+  echo "$line cpu_us_per_req=$(awk -v t="$((after - before))" -v n="$total" 'BEGIN { printf "%.1f", (n > 0 ? t * 10000 / n : 0) }')"
+}
+
 for round in $(seq 1 "$ROUNDS"); do
   for model in "${models[@]}"; do
     env MlServing__ModelRepository__Path="$work/repo" ASPNETCORE_URLS="http://127.0.0.1:$PORT" MlServing__Grpc__Port="$GRPC_PORT" \
@@ -38,13 +49,15 @@ for round in $(seq 1 "$ROUNDS"); do
     url="http://127.0.0.1:$PORT/v2/models/$model/infer"
     BODIES="$work/$model.json" taskset -c 1 wrk -t1 -c8 -d3s -s "$here/bodies.lua" "$url" >/dev/null 2>&1   # warm-up (JIT)
     for c in $CONNS; do
-      line=$(BODIES="$work/$model.json" taskset -c 1 wrk -t1 -c"$c" -d"${DUR}s" --timeout 5s -s "$here/bodies.lua" "$url" 2>&1 | grep RESULT)
+      line=$(BODIES="$work/$model.json" measured taskset -c 1 wrk -t1 -c"$c" -d"${DUR}s" --timeout 5s -s "$here/bodies.lua" "$url")
       echo "round=$round model=$model path=rest-json conns=$c $line"
-      line=$(BODIES="$work/$model.bin" taskset -c 1 wrk -t1 -c"$c" -d"${DUR}s" --timeout 5s -s "$here/binary.lua" "$url" 2>&1 | grep RESULT)
+      line=$(BODIES="$work/$model.bin" measured taskset -c 1 wrk -t1 -c"$c" -d"${DUR}s" --timeout 5s -s "$here/binary.lua" "$url")
       echo "round=$round model=$model path=rest-binary conns=$c $line"
       # One HTTP/2 connection per 8 calls in flight, as a pool of client channels would spread them.
-      line=$(taskset -c 1 dotnet "$GRPCLOAD" --address "http://127.0.0.1:$GRPC_PORT" --model "$model" --bodies "$work/$model.bin" \
-        --concurrency "$c" --channels $(((c + 7) / 8)) --duration "$DUR" --warmup 2 | grep RESULT)
+      grpc=(taskset -c 1 dotnet "$GRPCLOAD" --address "http://127.0.0.1:$GRPC_PORT" --model "$model" --bodies "$work/$model.bin"
+            --concurrency "$c" --channels $(((c + 7) / 8)))
+      "${grpc[@]}" --duration 2 --warmup 0 >/dev/null 2>&1   # the generator's own JIT warm-up, outside the measurement
+      line=$(measured "${grpc[@]}" --duration "$DUR" --warmup 0)
       echo "round=$round model=$model path=grpc-raw conns=$c $line"
     done
     kill "$pid"; wait "$pid" 2>/dev/null || true; pid=

@@ -21,6 +21,9 @@ public sealed class AllocationBudgetTests
 {
     private const long BudgetBytes = 12 * 1024;
     private const long WidthSlackBytes = 1024;
+    private readonly Xunit.Abstractions.ITestOutputHelper _output;
+
+    public AllocationBudgetTests(Xunit.Abstractions.ITestOutputHelper output) => _output = output;
 
     private static async Task<long> BytesPerRequestAsync(InProcessHost host, string route, byte[] body, string? model)
     {
@@ -56,6 +59,7 @@ public sealed class AllocationBudgetTests
 
         var narrow = await BytesPerRequestAsync(host, route, Body(16), "dynamic-hw");
         var wide = await BytesPerRequestAsync(host, route, Body(8192), "dynamic-hw");
+        _output.WriteLine($"{route} cache={cache}: {narrow} B per request at width 16, {wide} B at width 8192");
 
         Assert.True(narrow < BudgetBytes, $"{route}: {narrow} B per request at width 16 (budget {BudgetBytes})");
         Assert.True(wide < BudgetBytes, $"{route}: {wide} B per request at width 8192 (budget {BudgetBytes})");

@@ -34,6 +34,7 @@ internal sealed class VersionMonitor
     private readonly IFeedbackStore? _store;
     private readonly TimeSpan _ttl;
     private readonly ClassOutput? _feedbackClasses;
+    private readonly StoredPrediction?[] _singleRowPredictions = [];
     private readonly int _feedbackValues = -1;
     private readonly RecentMean _recent;
     private readonly Counter.Child _correct;
@@ -99,6 +100,10 @@ internal sealed class VersionMonitor
         _store = feedback.Store;
         _ttl = feedback.Ttl;
         _feedbackClasses = _classOutputs.Length > 0 ? _classOutputs[0] : null;
+        if (_feedbackClasses is not null)
+        {
+            _singleRowPredictions = new StoredPrediction?[_feedbackClasses.Capacity];
+        }
         if (_feedbackClasses is null)
         {
             _feedbackValues = Array.FindIndex(signature.Outputs, s => s.DataType.IsFloatingPoint() && !s.IsMapSequence && (s.Rank == 1 || (s.Rank == 2 && s.Shape[1] == 1)));
@@ -322,6 +327,14 @@ internal sealed class VersionMonitor
         var rows = (int)tensor.Shape[0];
         if (_feedbackClasses is { } classes)
         {
+            // A one-row prediction is one of the version's classes: share one immutable instance per class, so that the
+            // store holds nothing per request but its id (stored predictions live long enough for the GC to promote them).
+            if (rows == 1)
+            {
+                var id = classes.ClassOf(tensor, 0);
+                return _singleRowPredictions[id] ??= new StoredPrediction(Version, [classes.NameOf(id)], null);
+            }
+
             var names = new string[rows];
             for (var r = 0; r < rows; r++)
             {

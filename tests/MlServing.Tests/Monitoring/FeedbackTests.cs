@@ -116,6 +116,38 @@ public sealed class FeedbackTests
     }
 
     [Fact]
+    public async Task Feedback_OneRowRequestsPredictingTheSameClass_EachJoinOnce_AndAccuracyCountsEach()
+    {
+        var data = await WineTrainingData.GetAsync();
+        using var repo = WineModel.Repository(withProfile: false);
+        await using var factory = new MlServingFactory(repo.Path);
+        var client = await factory.StartAsync();
+
+        // One-row predictions of one class share their stored form: each request must still join once, on its own.
+        var answers = new List<(string Id, string Predicted)>();
+        for (var i = 0; i < 6; i++)
+        {
+            var (id, predicted) = await PredictAsync(client, data.Rows.Skip(i).Take(1), $"one-{i}");
+            answers.Add((id, predicted.Single()));
+        }
+
+        Assert.Contains(answers.GroupBy(a => a.Predicted), g => g.Count() > 1); // 6 rows, 3 classes
+        var correct = 0;
+        for (var i = 0; i < answers.Count; i++)
+        {
+            var truth = i % 3 == 0 ? "class_2" : answers[i].Predicted;
+            correct += truth == answers[i].Predicted ? 1 : 0;
+            var joined = await (await FeedbackAsync(client, new JsonObject { ["id"] = answers[i].Id, ["labels"] = new JsonArray(truth) })).ExpectAsync(202);
+            Assert.Equal(1, (int)joined["rows"]!);
+            Assert.Equal(HttpStatusCode.NotFound, (await FeedbackAsync(client, new JsonObject { ["id"] = answers[i].Id, ["labels"] = new JsonArray(truth) })).StatusCode);
+        }
+
+        var scrape = await PrometheusText.ScrapeAsync(client);
+        Assert.Equal(correct, PrometheusText.Sample(scrape, "mlserving_feedback_total", Model, ("result", "correct")));
+        Assert.Equal(answers.Count - correct, PrometheusText.Sample(scrape, "mlserving_feedback_total", Model, ("result", "incorrect")));
+    }
+
+    [Fact]
     public async Task Feedback_ForARegression_ExportsTheMeanAbsoluteErrorOfTheJoinedRows()
     {
         using var repo = new TestRepository().AddFixture("fp64-regressor", "m");

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Serialization.Metadata;
 using Grpc.Net.ClientFactory;
@@ -53,20 +52,22 @@ public sealed class MlServingClient
     public Task<InferResponse> InferAsync(string model, InferRequest request, string? version = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        switch (_options.Transport)
+        if (_options.Transport == MlServingTransport.Grpc)
         {
-            case MlServingTransport.Grpc:
-                return _grpc.Value.InferAsync(model, request, version, cancellationToken);
-            case MlServingTransport.Binary:
-                var binary = new HttpRequestMessage(HttpMethod.Post, ModelPath(model, version) + "/infer") { Content = BinaryTensorBody.Create(request) };
-                return SendAsync(binary, BinaryTensorBody.ReadAsync, cancellationToken);
-            default:
-                var json = new HttpRequestMessage(HttpMethod.Post, ModelPath(model, version) + "/infer")
-                {
-                    Content = JsonContent.Create(request, ClientJsonContext.Default.InferRequest),
-                };
-                return SendAsync(json, ClientJsonContext.Default.InferResponse, cancellationToken);
+            return _grpc.Value.InferAsync(model, request, version, cancellationToken);
         }
+
+        var message = new HttpRequestMessage(HttpMethod.Post, ModelPath(model, version) + "/infer");
+        if (_options.Transport == MlServingTransport.Binary)
+        {
+            message.Content = BinaryTensorBody.Create(request);
+            return SendAsync(message, static (response, token) => BinaryTensorBody.TryHeaderLength(response, out var headerLength)
+                ? BinaryTensorBody.ReadAsync(response, headerLength, token)
+                : ReadJsonAsync(response, ClientJsonContext.Default.InferResponse, token), cancellationToken);
+        }
+
+        message.Content = JsonContent.Create(request, ClientJsonContext.Default.InferRequest);
+        return SendAsync(message, ClientJsonContext.Default.InferResponse, cancellationToken);
     }
 
     /// <summary><c>POST /predict</c>.</summary>
@@ -83,16 +84,19 @@ public sealed class MlServingClient
         "v2/models/" + Uri.EscapeDataString(model) + (version is null ? string.Empty : "/versions/" + Uri.EscapeDataString(version));
 
     private Task<T> SendAsync<T>(HttpRequestMessage message, JsonTypeInfo<T> type, CancellationToken cancellationToken) =>
-        SendAsync(message, async (response, token) => await response.Content.ReadFromJsonAsync(type, token).ConfigureAwait(false)
-            ?? throw new MlServingClientException(response.StatusCode, "the server answered an empty body (null)"), cancellationToken);
+        SendAsync(message, (response, token) => ReadJsonAsync(response, type, token), cancellationToken);
+
+    private static async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, CancellationToken cancellationToken) =>
+        await response.Content.ReadFromJsonAsync(type, cancellationToken).ConfigureAwait(false)
+            ?? throw new MlServingClientException(response.StatusCode, "the server answered an empty body (null)");
 
     private async Task<T> SendAsync<T>(HttpRequestMessage message, Func<HttpResponseMessage, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
         using (message)
         {
-            if (_options.RequestTimeout is { } timeout)
+            if (_options.RequestTimeoutMilliseconds is { } timeout)
             {
-                message.Headers.TryAddWithoutValidation(RequestTimeoutHeader, ((long)Math.Ceiling(timeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture));
+                message.Headers.TryAddWithoutValidation(RequestTimeoutHeader, timeout);
             }
 
             using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace MlServing.Client;
 
 /// <summary>Where the server is and how to call it (configuration section <c>MlServing:Client</c> when bound).</summary>
@@ -40,6 +42,10 @@ public sealed class MlServingClientOptions
 
     /// <summary>Overall time for one HTTP attempt (HttpClient.Timeout); over gRPC, the call's deadline, retries included.</summary>
     public TimeSpan HttpTimeout { get; set; } = TimeSpan.FromSeconds(100);
+    /// <summary><see cref="RequestTimeout"/> as the value of <c>X-Request-Timeout-Ms</c> (whole milliseconds, rounded up); null when unset.</summary>
+    internal string? RequestTimeoutMilliseconds =>
+        RequestTimeout is { } timeout ? ((long)Math.Ceiling(timeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture) : null;
+
     /// <summary><see cref="GrpcAddress"/>, or <see cref="BaseAddress"/>'s host on <see cref="DefaultGrpcPort"/>.</summary>
     public Uri ResolveGrpcAddress() =>
         GrpcAddress ?? new UriBuilder(BaseAddress ?? throw new InvalidOperationException("BaseAddress is not set")) { Port = DefaultGrpcPort, Path = "/" }.Uri;

@@ -80,16 +80,9 @@ internal static class BinaryTensorBody
         return content;
     }
 
-    /// <summary>The response: binary when it carries <see cref="HeaderLengthHeader"/>, else plain JSON.</summary>
-    public static async Task<InferResponse> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>A binary response: <paramref name="headerLength"/> bytes of JSON, then the binary outputs' data.</summary>
+    public static async Task<InferResponse> ReadAsync(HttpResponseMessage response, int headerLength, CancellationToken cancellationToken)
     {
-        if (!TryHeaderLength(response, out var headerLength))
-        {
-            await using var json = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            return await JsonSerializer.DeserializeAsync(json, ClientJsonContext.Default.InferResponse, cancellationToken).ConfigureAwait(false)
-                ?? throw new MlServingClientException(response.StatusCode, "the server answered an empty body (null)");
-        }
-
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         if (headerLength > body.Length)
         {
@@ -144,7 +137,8 @@ internal static class BinaryTensorBody
         return tensor;
     }
 
-    private static bool TryHeaderLength(HttpResponseMessage response, out int length)
+    /// <summary>Whether the response is binary (it carries <see cref="HeaderLengthHeader"/>), and the length of its JSON part.</summary>
+    public static bool TryHeaderLength(HttpResponseMessage response, out int length)
     {
         length = 0;
         return (response.Headers.TryGetValues(HeaderLengthHeader, out var values) || response.Content.Headers.TryGetValues(HeaderLengthHeader, out values))

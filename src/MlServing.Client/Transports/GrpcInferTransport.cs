@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using Grpc.Core;
 using MlServing.Client.OpenInference;
@@ -28,9 +27,9 @@ internal sealed class GrpcInferTransport
             _headers.Add("authorization", "Bearer " + key);
         }
 
-        if (options.RequestTimeout is { } timeout)
+        if (options.RequestTimeoutMilliseconds is { } timeout)
         {
-            _headers.Add("x-request-timeout-ms", ((long)Math.Ceiling(timeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture));
+            _headers.Add(MlServingClient.RequestTimeoutHeader, timeout);
         }
     }
 

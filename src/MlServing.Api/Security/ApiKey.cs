@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
 
 namespace MlServing.Api.Security;
 
@@ -16,6 +17,7 @@ public sealed class ApiKey
         _models = models?.ToFrozenSet(StringComparer.Ordinal);
         Rate = rate;
         Principal = new ClaimsPrincipal(new ApiKeyIdentity(this));
+        Authenticated = AuthenticateResult.Success(new AuthenticationTicket(Principal, ApiKeyDefaults.Scheme));
     }
 
     public string Name { get; }
@@ -29,6 +31,9 @@ public sealed class ApiKey
 
     /// <summary>The request user for this key, built once: nothing in the pipeline changes it.</summary>
     public ClaimsPrincipal Principal { get; }
+
+    /// <summary>The scheme's answer for this key, built once like <see cref="Principal"/>.</summary>
+    public AuthenticateResult Authenticated { get; }
 
     /// <summary>The models the key may use; null = every model.</summary>
     public IReadOnlySet<string>? Models => _models;

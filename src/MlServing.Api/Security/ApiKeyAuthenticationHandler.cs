@@ -55,8 +55,6 @@ internal sealed class ApiKeyAuthenticationHandler : IAuthenticationHandler
             return AuthenticateResult.NoResult();
         }
 
-        return keys.Find(presented) is { } key
-            ? AuthenticateResult.Success(new AuthenticationTicket(key.Principal, ApiKeyDefaults.Scheme))
-            : AuthenticateResult.Fail("the API key is not valid");
+        return keys.Find(presented)?.Authenticated ?? AuthenticateResult.Fail("the API key is not valid");
     }
 }

@@ -26,21 +26,13 @@ internal sealed class ApiKeyRequirementHandler : AuthorizationHandler<ApiKeyRequ
             return Task.CompletedTask;
         }
 
-        if (!key.Has(requirement.Scope))
+        if (ApiKeyRequirement.Refusal(key, requirement.Scope, (context.Resource as HttpContext)?.Request) is { } refusal)
         {
-            context.Fail(new AuthorizationFailureReason(this, $"the API key '{key.Name}' does not have the '{ScopeName(requirement.Scope)}' scope"));
-            return Task.CompletedTask;
-        }
-
-        if (context.Resource is HttpContext http && http.Request.RouteValues["name"] is string model && !key.AllowsModel(model))
-        {
-            context.Fail(new AuthorizationFailureReason(this, ApiKeyAccess.ModelNotAllowed(key, model)));
+            context.Fail(new AuthorizationFailureReason(this, refusal));
             return Task.CompletedTask;
         }
 
         context.Succeed(requirement);
         return Task.CompletedTask;
     }
-
-    private static string ScopeName(ApiKeyScopes scope) => scope == ApiKeyScopes.Admin ? ApiKeyDefaults.AdminScope : ApiKeyDefaults.PredictScope;
 }

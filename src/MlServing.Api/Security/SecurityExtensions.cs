@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -30,12 +31,19 @@ public static class SecurityExtensions
             options.DefaultScheme = ApiKeyDefaults.Scheme;
         });
         services.TryAddTransient<ApiKeyAuthenticationHandler>();
+        services.Replace(ServiceDescriptor.Singleton<IAuthenticationSchemeProvider, ApiKeySchemeProvider>());
         services.AddAuthorizationBuilder()
             .AddPolicy(ApiKeyDefaults.PredictPolicy, policy => policy.AddRequirements(new ApiKeyRequirement(ApiKeyScopes.Predict)))
             .AddPolicy(ApiKeyDefaults.AdminPolicy, policy => policy.AddRequirements(new ApiKeyRequirement(ApiKeyScopes.Admin)))
             .AddPolicy(ApiKeyDefaults.AnyKeyPolicy, policy => policy.AddRequirements(new ApiKeyRequirement(ApiKeyScopes.None)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, ApiKeyRequirementHandler>());
         services.Replace(ServiceDescriptor.Singleton<IAuthorizationMiddlewareResultHandler, ApiKeyAuthorizationResultHandler>());
+        services.Replace(ServiceDescriptor.Singleton<IAuthorizationService, DefaultAuthorizationService>());
+        services.Replace(ServiceDescriptor.Singleton<IAuthorizationPolicyProvider, DefaultAuthorizationPolicyProvider>());
+        services.Replace(ServiceDescriptor.Singleton<IAuthorizationHandlerProvider, DefaultAuthorizationHandlerProvider>());
+        services.Replace(ServiceDescriptor.Singleton<IAuthorizationEvaluator, DefaultAuthorizationEvaluator>());
+        services.Replace(ServiceDescriptor.Singleton<IAuthorizationHandlerContextFactory, DefaultAuthorizationHandlerContextFactory>());
+        services.Replace(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Authorization.Policy.IPolicyEvaluator, Microsoft.AspNetCore.Authorization.Policy.PolicyEvaluator>());
         services.AddRateLimiter(ApiKeyRateLimiting.Configure);
 
         // The authorization middleware is skipped while no key is configured (UseMlServingSecurity): routing must not
@@ -72,12 +80,14 @@ public static class SecurityExtensions
         var store = app.ApplicationServices.GetRequiredService<ApiKeyStore>();
         var keys = app.New();
         keys.UseAuthentication();
-        keys.UseAuthorization();
+        keys.UseMiddleware<ApiKeyAuthorizationMiddleware>();
         keys.UseRateLimiter();
 
         // The markers those calls leave tell the host they are in the pipeline; without them on the main pipeline it
         // would add authentication and authorization again, in front of everything (the error handler and observer too).
-        foreach (var (key, value) in keys.Properties)
+        // The marker of authorization comes from the framework's own call, made on a builder that is then dropped: the
+        // step in the pipeline is ApiKeyAuthorizationMiddleware, which falls back to the framework's middleware.
+        foreach (var (key, value) in keys.Properties.Concat(app.New().UseAuthorization().Properties))
         {
             app.Properties.TryAdd(key, value);
         }

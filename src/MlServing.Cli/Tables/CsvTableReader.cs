@@ -100,7 +100,7 @@ internal sealed class CsvTableReader : ITableReader
         var parser = _assembler.Parser;
         for (var j = 0; j < _features.Length; j++)
         {
-            var error = parser.Parse(row[_features[j]].Span, _assembler.Element(j));
+            var error = parser.Parse(row[_features[j]], _assembler.Element(j));
             if (error is not null)
             {
                 return new BadRow(Line(row), _columns[_features[j]], error);

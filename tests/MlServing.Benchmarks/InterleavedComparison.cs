@@ -8,7 +8,7 @@ namespace MlServing.Benchmarks;
 /// Variants of the service's configuration compared in one process, interleaved in short chunks (the order rotating
 /// each round) so that a noisy machine's drift hits every variant alike: per variant the median CPU time and managed
 /// bytes per request over the rounds, and the median of the per-round ratios to the first variant.
-/// <c>dotnet run -c Release --project tests/MlServing.Benchmarks -- interleaved security [rounds] [requests per chunk]</c>.
+/// <c>dotnet run -c Release --project tests/MlServing.Benchmarks -- interleaved security|monitoring [rounds] [requests per chunk]</c>.
 /// </summary>
 public static class InterleavedComparison
 {
@@ -20,7 +20,8 @@ public static class InterleavedComparison
         var (names, settings, path, body, authorization) = comparison switch
         {
             "security" => (SecurityVariants.Names, (Func<string, Dictionary<string, string?>>)SecurityVariants.Settings, "/predict", SecurityVariants.Body, SecurityVariants.Authorization),
-            _ => throw new ArgumentException($"unknown comparison '{comparison}' (known: security)"),
+            "monitoring" => (MonitoringVariants.Names, MonitoringVariants.Settings, "/predict", MonitoringVariants.Body, null),
+            _ => throw new ArgumentException($"unknown comparison '{comparison}' (known: security, monitoring)"),
         };
 
         var payload = Encoding.UTF8.GetBytes(body);

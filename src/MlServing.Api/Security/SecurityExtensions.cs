@@ -38,12 +38,6 @@ public static class SecurityExtensions
             .AddPolicy(ApiKeyDefaults.AnyKeyPolicy, policy => policy.AddRequirements(new ApiKeyRequirement(ApiKeyScopes.None)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, ApiKeyRequirementHandler>());
         services.Replace(ServiceDescriptor.Singleton<IAuthorizationMiddlewareResultHandler, ApiKeyAuthorizationResultHandler>());
-        services.Replace(ServiceDescriptor.Singleton<IAuthorizationService, DefaultAuthorizationService>());
-        services.Replace(ServiceDescriptor.Singleton<IAuthorizationPolicyProvider, DefaultAuthorizationPolicyProvider>());
-        services.Replace(ServiceDescriptor.Singleton<IAuthorizationHandlerProvider, DefaultAuthorizationHandlerProvider>());
-        services.Replace(ServiceDescriptor.Singleton<IAuthorizationEvaluator, DefaultAuthorizationEvaluator>());
-        services.Replace(ServiceDescriptor.Singleton<IAuthorizationHandlerContextFactory, DefaultAuthorizationHandlerContextFactory>());
-        services.Replace(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Authorization.Policy.IPolicyEvaluator, Microsoft.AspNetCore.Authorization.Policy.PolicyEvaluator>());
         services.AddRateLimiter(ApiKeyRateLimiting.Configure);
 
         // The authorization middleware is skipped while no key is configured (UseMlServingSecurity): routing must not

@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using MlServing.Grpc.Inference;
 using MlServing.GrpcLoad;
 
-// A small gRPC load generator (ghz is not available here): N concurrent ModelInfer calls with raw contents, spread over
+// A small gRPC load generator (ghz is not available here; fastpath.sh prefers h2load, fed by --write-frame): N concurrent ModelInfer calls with raw contents, spread over
 // one or more HTTP/2 channels, for D seconds after a warm-up; prints one line in the format of the wrk scripts:
 // RESULT rps= p50_ms= p90_ms= p99_ms= errors= non2xx= total=
 var address = new Option<string>("--address") { Description = "the gRPC (h2c) address", DefaultValueFactory = _ => "http://127.0.0.1:8081" };
@@ -16,10 +17,22 @@ var concurrency = new Option<int>("--concurrency", "-c") { Description = "calls 
 var channels = new Option<int>("--channels") { Description = "HTTP/2 connections the calls are spread over", DefaultValueFactory = _ => 1 };
 var duration = new Option<int>("--duration", "-d") { Description = "seconds measured", DefaultValueFactory = _ => 8 };
 var warmup = new Option<int>("--warmup") { Description = "seconds of load before measuring", DefaultValueFactory = _ => 2 };
-var root = new RootCommand("gRPC ModelInfer load (raw contents)") { address, model, bodies, concurrency, channels, duration, warmup };
+var writeFrame = new Option<string?>("--write-frame") { Description = "write the first request as one gRPC length-prefixed message to this file (a body for h2load) and exit" };
+var root = new RootCommand("gRPC ModelInfer load (raw contents)") { address, model, bodies, concurrency, channels, duration, warmup, writeFrame };
 root.SetAction(async (parse, cancellation) =>
 {
     var requests = BinaryBodies.Read(parse.GetValue(bodies)!, parse.GetValue(model)!);
+    if (parse.GetValue(writeFrame) is { } framePath)
+    {
+        // gRPC's message framing: not compressed (0), the length as 4 bytes big-endian, the protobuf message.
+        var message = requests[0].ToByteArray();
+        var frame = new byte[5 + message.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(1), message.Length);
+        message.CopyTo(frame, 5);
+        await File.WriteAllBytesAsync(framePath, frame, cancellation);
+        return 0;
+    }
+
     var pool = Enumerable.Range(0, Math.Max(1, parse.GetValue(channels)))
         .Select(_ => GrpcChannel.ForAddress(parse.GetValue(address)!, new GrpcChannelOptions { MaxReceiveMessageSize = null, MaxSendMessageSize = null }))
         .ToArray();

@@ -17,10 +17,12 @@ public static class InterleavedComparison
         var comparison = args.Length > 0 ? args[0] : "security";
         var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
         var requests = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2000;
-        var (names, settings, path, body, authorization) = comparison switch
+        // Monitoring is measured in its steady state: the feedback store full (FeedbackMaxEntries, 100,000 by default),
+        // each new prediction evicting the oldest.
+        var (names, settings, path, body, authorization, warmup) = comparison switch
         {
-            "security" => (SecurityVariants.Names, (Func<string, Dictionary<string, string?>>)SecurityVariants.Settings, "/predict", SecurityVariants.Body, SecurityVariants.Authorization),
-            "monitoring" => (MonitoringVariants.Names, MonitoringVariants.Settings, "/predict", MonitoringVariants.Body, null),
+            "security" => (SecurityVariants.Names, (Func<string, Dictionary<string, string?>>)SecurityVariants.Settings, "/predict", SecurityVariants.Body, SecurityVariants.Authorization, requests),
+            "monitoring" => (MonitoringVariants.Names, MonitoringVariants.Settings, "/predict", MonitoringVariants.Body, null, 120_000),
             _ => throw new ArgumentException($"unknown comparison '{comparison}' (known: security, monitoring)"),
         };
 
@@ -29,7 +31,7 @@ public static class InterleavedComparison
         for (var v = 0; v < names.Length; v++)
         {
             hosts[v] = await PipelineHost.StartAsync(settings(names[v]));
-            for (var i = 0; i < requests; i++)
+            for (var i = 0; i < warmup; i++)
             {
                 if (await hosts[v].PostAsync(path, payload, authorization) != 200)
                 {

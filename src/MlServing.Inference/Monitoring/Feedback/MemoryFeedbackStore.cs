@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace MlServing.Inference.Monitoring.Feedback;
 
 /// <summary>
@@ -6,8 +9,8 @@ namespace MlServing.Inference.Monitoring.Feedback;
 /// </summary>
 public sealed class MemoryFeedbackStore : IFeedbackStore
 {
-    private readonly Dictionary<(string Model, string Id), Entry> _entries = [];
-    private readonly Queue<((string Model, string Id) Key, long Sequence)> _order = new();
+    private readonly Dictionary<FeedbackKey, Entry> _entries = [];
+    private readonly Queue<(FeedbackKey Key, long Sequence)> _order = new();
     private readonly Lock _lock = new();
     private readonly int _maxEntries;
     private readonly TimeProvider _time;
@@ -38,15 +41,22 @@ public sealed class MemoryFeedbackStore : IFeedbackStore
         var expiresAt = now + (long)(ttl.TotalSeconds * _time.TimestampFrequency);
         lock (_lock)
         {
-            var key = (model, requestId);
+            var key = FeedbackKey.Of(model, requestId);
             var sequence = ++_sequence;
             _entries[key] = new Entry(prediction, expiresAt, sequence);
             _order.Enqueue((key, sequence));
-            while (_order.TryPeek(out var oldest)
-                && (_entries.Count > _maxEntries || !_entries.TryGetValue(oldest.Key, out var entry) || entry.Sequence != oldest.Sequence || entry.ExpiresAt <= now))
+            while (_order.TryPeek(out var oldest))
             {
+                // The queue slot is stale when its entry was joined, or put again under the same id since.
+                ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, oldest.Key);
+                var current = !Unsafe.IsNullRef(ref entry) && entry.Sequence == oldest.Sequence;
+                if (current && _entries.Count <= _maxEntries && entry.ExpiresAt > now)
+                {
+                    break;
+                }
+
                 _order.Dequeue();
-                if (_entries.TryGetValue(oldest.Key, out var current) && current.Sequence == oldest.Sequence)
+                if (current)
                 {
                     _entries.Remove(oldest.Key);
                 }
@@ -79,7 +89,7 @@ public sealed class MemoryFeedbackStore : IFeedbackStore
         lock (_lock)
         {
             return ValueTask.FromResult(
-                _entries.TryGetValue((model, requestId), out var entry) && entry.ExpiresAt > _time.GetTimestamp() ? entry.Prediction : null);
+                _entries.TryGetValue(FeedbackKey.Of(model, requestId), out var entry) && entry.ExpiresAt > _time.GetTimestamp() ? entry.Prediction : null);
         }
     }
 
@@ -87,7 +97,7 @@ public sealed class MemoryFeedbackStore : IFeedbackStore
     {
         lock (_lock)
         {
-            return ValueTask.FromResult(_entries.Remove((model, requestId)));
+            return ValueTask.FromResult(_entries.Remove(FeedbackKey.Of(model, requestId)));
         }
     }
 

@@ -1,6 +1,5 @@
-using System.Globalization;
-using System.Security.Cryptography;
 using MlServing.Inference.Errors;
+using MlServing.Inference.Pipeline;
 
 namespace MlServing.Api.Requests;
 
@@ -16,8 +15,6 @@ public static class RequestIds
     /// <summary>Longest id kept (ids are stored with predictions and become store keys).</summary>
     public const int MaxLength = 256;
 
-    private static readonly ulong Prefix = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
-    private static long _counter;
 
     /// <summary>
     /// Gives the request its id and writes it as <c>X-Request-Id</c> at once (the unhandled-exception handler writes it
@@ -36,16 +33,8 @@ public static class RequestIds
             : InferenceError.Invalid(HeaderName, $"X-Request-Id must be one value of 1 to {MaxLength} printable ASCII characters");
     }
 
-    /// <summary>
-    /// A new id: 32 hex digits, a random prefix drawn once per process (so replicas sharing a feedback store do not
-    /// collide) and a counter, without the system random source per request.
-    /// </summary>
-    public static string NewId() =>
-        string.Create(32, (ulong)Interlocked.Increment(ref _counter), static (text, n) =>
-        {
-            Prefix.TryFormat(text, out _, "x16", CultureInfo.InvariantCulture);
-            n.TryFormat(text[16..], out _, "x16", CultureInfo.InvariantCulture);
-        });
+    /// <summary>A new id (<see cref="ServerRequestIds"/>: a per-process random prefix and a counter).</summary>
+    public static string NewId() => ServerRequestIds.NewId();
 
     /// <summary>Writes the request's id on a response whose headers were cleared (an error answer after a fault).</summary>
     public static void Rewrite(HttpContext context)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using MlServing.Inference.Tensors;
 
 namespace MlServing.Inference.Monitoring;
@@ -78,24 +79,20 @@ internal sealed class FeatureBins
         }
     }
 
-    /// <summary>The bin <c>(e[i-1], e[i]]</c> holding <paramref name="value"/>: the first edge it does not exceed.</summary>
+    /// <summary>
+    /// The bin <c>(e[i-1], e[i]]</c> holding <paramref name="value"/>: the first edge it does not exceed, which for
+    /// ascending edges is the number of edges below it. Counted without branches: a binary search over a profile's ~10
+    /// edges mispredicts most of its branches on real data, and this runs for every feature of every row.
+    /// </summary>
     public static int Bin<T>(T[] edges, T value)
         where T : IComparisonOperators<T, T, bool>
     {
-        int low = 0, high = edges.Length;
-        while (low < high)
+        var below = 0;
+        foreach (var edge in edges)
         {
-            var middle = (int)((uint)(low + high) >> 1);
-            if (value <= edges[middle])
-            {
-                high = middle;
-            }
-            else
-            {
-                low = middle + 1;
-            }
+            below += Unsafe.BitCast<bool, byte>(edge < value);
         }
 
-        return low;
+        return below;
     }
 }

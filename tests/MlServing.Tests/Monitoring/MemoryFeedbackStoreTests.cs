@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Time.Testing;
 using MlServing.Inference.Monitoring.Feedback;
+using MlServing.Inference.Pipeline;
 
 namespace MlServing.Tests.Monitoring;
 
 /// <summary>
-/// The in-process feedback store on its own: ids in the server's format and ids a client sent are both joinable and
-/// never confused with one another; the oldest prediction goes first at capacity; expired predictions are gone; a
-/// prediction joined and put again under the same id lives by its new position.
+/// The in-process feedback store on its own, for both kinds of id (this server's own, kept in the ring, and any other,
+/// kept in the map): joinable and never confused with one another; the oldest prediction goes first at capacity;
+/// expired predictions are gone; a prediction joined and put again lives by its new position.
 /// </summary>
 public sealed class MemoryFeedbackStoreTests
 {
@@ -85,4 +86,54 @@ public sealed class MemoryFeedbackStoreTests
     }
 
     private static string Id(int n) => "00000000000000aa" + n.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task OwnIds_AtCapacity_TheOldestGoesFirst_AndALatePutOfAnOlderIdIsDropped()
+    {
+        var store = new MemoryFeedbackStore(3, _time);
+        var ids = Enumerable.Range(0, 6).Select(_ => ServerRequestIds.NewId()).ToArray();
+        for (var i = 0; i < 5; i++)
+        {
+            store.Put("wine", ids[i], Prediction(ids[i]), Ttl);
+        }
+
+        Assert.Equal(3, store.Count);
+        Assert.Null(await LabelAsync(store, "wine", ids[0]));
+        Assert.Null(await LabelAsync(store, "wine", ids[1]));
+        for (var i = 2; i < 5; i++)
+        {
+            Assert.Equal(ids[i], await LabelAsync(store, "wine", ids[i]));
+        }
+
+        // ids[1] answered late, after ids[4] took its slot: older than what is kept, so not stored.
+        store.Put("wine", ids[1], Prediction("late"), Ttl);
+        Assert.Null(await LabelAsync(store, "wine", ids[1]));
+        Assert.Equal(ids[4], await LabelAsync(store, "wine", ids[4]));
+        Assert.Equal(3, store.Count);
+    }
+
+    [Fact]
+    public async Task OwnIds_AreKeptApart_ByModel_FromAnotherProcesssIds_AndExpire()
+    {
+        var store = new MemoryFeedbackStore(100, _time);
+        var id = ServerRequestIds.NewId();
+        var sameCounterOtherProcess = (id[0] == '0' ? "1" : "0") + id[1..];
+        store.Put("wine", id, Prediction("own"), Ttl);
+        store.Put("wine", sameCounterOtherProcess, Prediction("other"), Ttl);
+
+        Assert.Equal("own", await LabelAsync(store, "wine", id));
+        Assert.Equal("other", await LabelAsync(store, "wine", sameCounterOtherProcess));
+        Assert.Null(await LabelAsync(store, "iris", id));
+        Assert.False(await store.RemoveAsync("iris", id, CancellationToken.None));
+
+        Assert.True(await store.RemoveAsync("wine", id, CancellationToken.None));
+        Assert.False(await store.RemoveAsync("wine", id, CancellationToken.None));
+        Assert.Null(await LabelAsync(store, "wine", id));
+
+        store.Put("wine", id, Prediction("again"), Ttl);
+        Assert.Equal("again", await LabelAsync(store, "wine", id));
+        _time.Advance(Ttl + TimeSpan.FromSeconds(1));
+        Assert.Null(await LabelAsync(store, "wine", id));
+        Assert.Null(await LabelAsync(store, "wine", sameCounterOtherProcess));
+    }
 }

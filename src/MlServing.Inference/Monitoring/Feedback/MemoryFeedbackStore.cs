@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-
 using MlServing.Inference.Pipeline;
 
 namespace MlServing.Inference.Monitoring.Feedback;

@@ -40,10 +40,31 @@ public sealed class KestrelServer : IAsyncDisposable
         factory.UseKestrel(httpPort);
         var server = new KestrelServer(factory, httpPort, grpcPort);
         factory.StartServer();
+        await AcceptsConnectionsAsync(httpPort, grpcPort);
         server.Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
         server.Grpc = new OipGrpcClient(grpcPort);
         await factory.Services.GetRequiredService<ModelRepository>().InitialLoad.WaitAsync(TimeSpan.FromSeconds(60));
         return server;
+    }
+
+    /// <summary>
+    /// Fails the start, naming the ports, when either listener does not accept a connection once Kestrel has started
+    /// (one full-suite run saw the gRPC port refuse a client; this tells a bind problem from a later one).
+    /// </summary>
+    private static async Task AcceptsConnectionsAsync(int httpPort, int grpcPort)
+    {
+        foreach (var (name, port) in new[] { ("HTTP", httpPort), ("gRPC", grpcPort) })
+        {
+            using var probe = new System.Net.Sockets.TcpClient();
+            try
+            {
+                await probe.ConnectAsync(System.Net.IPAddress.Loopback, port).WaitAsync(TimeSpan.FromSeconds(10));
+            }
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or TimeoutException)
+            {
+                throw new InvalidOperationException($"the test server started but its {name} port {port} does not accept connections (HTTP {httpPort}, gRPC {grpcPort})", ex);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -1,12 +1,10 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using MlServing.Api.Hosting;
-using MlServing.Inference;
 using MlServing.Inference.Repository;
+using MlServing.Tests.Infrastructure;
 
 namespace MlServing.Benchmarks;
 
@@ -27,12 +25,8 @@ public sealed class PipelineHost : IAsyncDisposable
 
     public static async Task<PipelineHost> StartAsync(IDictionary<string, string?> settings)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        var builder = InProcessHost.CreateBuilder(settings);
         builder.WebHost.UseTestServer();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings) { ["MlServing:Runtime:IntraOpThreads"] = "1" });
-        builder.Services.AddMlServingInference(builder.Configuration);
-        builder.Services.AddMlServingApi(builder.Configuration);
         var app = builder.Build();
         app.UseMlServing();
         app.MapMlServing();

@@ -30,19 +30,24 @@ public sealed class InProcessHost : IAsyncDisposable
 
     public static async Task<InProcessHost> StartAsync(string repository, IDictionary<string, string?>? settings = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        var app = CreateBuilder(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["MlServing:ModelRepository:Path"] = repository,
-            ["MlServing:Runtime:IntraOpThreads"] = "1",
-        });
-        builder.Services.AddMlServingInference(builder.Configuration);
-        builder.Services.AddMlServingApi(builder.Configuration);
-        var app = builder.Build();
+        }).Build();
         app.MapMlServing();
         await app.Services.GetRequiredService<ModelRepository>().LoadAllAsync(CancellationToken.None);
         return new InProcessHost(app);
+    }
+
+    /// <summary>The service's builder as tests and benchmarks host it: no log providers, one ONNX Runtime thread, <paramref name="settings"/>.</summary>
+    public static WebApplicationBuilder CreateBuilder(IDictionary<string, string?> settings)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings) { ["MlServing:Runtime:IntraOpThreads"] = "1" });
+        builder.Services.AddMlServingInference(builder.Configuration);
+        builder.Services.AddMlServingApi(builder.Configuration);
+        return builder;
     }
 
     /// <summary>Sends one request through the endpoint and returns its status code.</summary>

@@ -51,7 +51,7 @@ public sealed class MemoryFeedbackStore : IFeedbackStore
             lock (_lock)
             {
                 _ring ??= new RingSlot[_maxEntries];
-                ref var slot = ref _ring[(int)(counter % (ulong)_ring.Length)];
+                ref var slot = ref SlotFor(_ring, counter);
                 if (slot.Prediction is not null && slot.Counter > counter)
                 {
                     // A later id holds the slot: this prediction is already older than the ones kept.
@@ -154,11 +154,13 @@ public sealed class MemoryFeedbackStore : IFeedbackStore
             return ref Unsafe.NullRef<RingSlot>();
         }
 
-        ref var slot = ref _ring[(int)(counter % (ulong)_ring.Length)];
+        ref var slot = ref SlotFor(_ring, counter);
         return ref slot.Prediction is not null && slot.Counter == counter && string.Equals(slot.Model, model, StringComparison.Ordinal)
             ? ref slot
             : ref Unsafe.NullRef<RingSlot>();
     }
+
+    private static ref RingSlot SlotFor(RingSlot[] ring, ulong counter) => ref ring[(int)(counter % (ulong)ring.Length)];
 
     private readonly record struct Entry(StoredPrediction Prediction, long ExpiresAt, long Sequence);
 

@@ -37,20 +37,22 @@ internal sealed class ApiKeyAuthenticationHandler : IAuthenticationHandler
     public Task ForbidAsync(AuthenticationProperties? properties) =>
         ErrorResponse.WriteAsync(_context, InferenceError.Of(InferenceErrorKind.Forbidden, "the API key does not allow this request"));
 
-    private AuthenticateResult Authenticate()
+    private AuthenticateResult Authenticate() => Authenticate(_store.Current, _context.Request.Headers);
+
+    /// <summary>The scheme's rule, shared with <see cref="ApiKeyAuthenticationMiddleware"/>.</summary>
+    internal static AuthenticateResult Authenticate(ApiKeySet keys, IHeaderDictionary headers)
     {
-        var keys = _store.Current;
         if (keys.IsEmpty)
         {
             return AuthenticateResult.NoResult();
         }
 
-        if (ApiKeyCredentials.Read(_context.Request.Headers, out var presented) is { } refused)
+        if (ApiKeyCredentials.Read(headers, out var presented) is { } refused)
         {
             return AuthenticateResult.Fail(refused);
         }
 
-        if (presented is null)
+        if (presented.IsEmpty)
         {
             return AuthenticateResult.NoResult();
         }

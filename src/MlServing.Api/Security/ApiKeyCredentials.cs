@@ -9,10 +9,13 @@ internal static class ApiKeyCredentials
 {
     public const string Missing = "an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'";
 
-    /// <summary>Returns why the headers are refused, or null with <paramref name="key"/> set (null when none was sent).</summary>
-    public static string? Read(IHeaderDictionary headers, out string? key)
+    /// <summary>
+    /// Returns why the headers are refused, or null with <paramref name="key"/> set (empty when none was sent): a slice
+    /// of the header's value, so nothing is copied per request.
+    /// </summary>
+    public static string? Read(IHeaderDictionary headers, out ReadOnlySpan<char> key)
     {
-        key = null;
+        key = default;
         var authorization = headers.Authorization;
         var apiKey = headers[ApiKeyDefaults.HeaderName];
         if (authorization.Count > 1 || apiKey.Count > 1)
@@ -20,7 +23,7 @@ internal static class ApiKeyCredentials
             return "the request repeats the Authorization or X-API-Key header; send one key once";
         }
 
-        string? bearer = null;
+        ReadOnlySpan<char> bearer = default;
         if (authorization.Count == 1)
         {
             var value = authorization[0].AsSpan().Trim();
@@ -40,10 +43,10 @@ internal static class ApiKeyCredentials
                 return "the Bearer key is too long to be an API key";
             }
 
-            bearer = token.ToString();
+            bearer = token;
         }
 
-        string? header = null;
+        ReadOnlySpan<char> header = default;
         if (apiKey.Count == 1)
         {
             var value = apiKey[0].AsSpan().Trim();
@@ -57,15 +60,15 @@ internal static class ApiKeyCredentials
                 return "the X-API-Key header is too long to be an API key";
             }
 
-            header = value.ToString();
+            header = value;
         }
 
-        if (bearer is not null && header is not null && !string.Equals(bearer, header, StringComparison.Ordinal))
+        if (!bearer.IsEmpty && !header.IsEmpty && !bearer.SequenceEqual(header))
         {
             return "the request carries two different API keys (Authorization and X-API-Key); send one";
         }
 
-        key = bearer ?? header;
+        key = bearer.IsEmpty ? header : bearer;
         return null;
     }
 }

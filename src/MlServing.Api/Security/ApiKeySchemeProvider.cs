@@ -24,7 +24,11 @@ internal sealed class ApiKeySchemeProvider : AuthenticationSchemeProvider
         _challenge = base.GetDefaultChallengeSchemeAsync();
         _forbid = base.GetDefaultForbidSchemeAsync();
         _requestHandlers = base.GetRequestHandlerSchemesAsync();
+        OnlyApiKey = _authenticate.Result?.Name == ApiKeyDefaults.Scheme && !_requestHandlers.Result.Any();
     }
+
+    /// <summary>The API-key scheme authenticates every request and no scheme handles requests itself.</summary>
+    public bool OnlyApiKey { get; }
 
     public override Task<AuthenticationScheme?> GetSchemeAsync(string name) =>
         string.Equals(name, ApiKeyDefaults.Scheme, StringComparison.Ordinal) ? _apiKey : base.GetSchemeAsync(name);

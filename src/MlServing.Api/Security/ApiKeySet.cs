@@ -23,7 +23,7 @@ public sealed class ApiKeySet
     /// The key whose hash is the SHA-256 of <paramref name="presented"/>, or null. Every configured hash is compared,
     /// in constant time, whether or not an earlier one matched.
     /// </summary>
-    public ApiKey? Find(string presented)
+    public ApiKey? Find(ReadOnlySpan<char> presented)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         var length = Encoding.UTF8.GetMaxByteCount(presented.Length);

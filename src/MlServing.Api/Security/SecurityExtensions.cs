@@ -73,15 +73,15 @@ public static class SecurityExtensions
         // handler, context and policy objects) until a key appears, e.g. in a rotated keys file.
         var store = app.ApplicationServices.GetRequiredService<ApiKeyStore>();
         var keys = app.New();
-        keys.UseAuthentication();
+        keys.UseMiddleware<ApiKeyAuthenticationMiddleware>();
         keys.UseMiddleware<ApiKeyAuthorizationMiddleware>();
         keys.UseRateLimiter();
 
-        // The markers those calls leave tell the host they are in the pipeline; without them on the main pipeline it
-        // would add authentication and authorization again, in front of everything (the error handler and observer too).
-        // The marker of authorization comes from the framework's own call, made on a builder that is then dropped: the
-        // step in the pipeline is ApiKeyAuthorizationMiddleware, which falls back to the framework's middleware.
-        foreach (var (key, value) in keys.Properties.Concat(app.New().UseAuthorization().Properties))
+        // The markers the framework's calls leave tell the host they are in the pipeline; without them on the main
+        // pipeline it would add authentication and authorization again, in front of everything (the error handler and
+        // observer too). They come from the framework's own calls, made on a builder that is then dropped: the steps in
+        // the pipeline are the service's two middlewares, which fall back to the framework's.
+        foreach (var (key, value) in keys.Properties.Concat(app.New().UseAuthentication().UseAuthorization().Properties))
         {
             app.Properties.TryAdd(key, value);
         }

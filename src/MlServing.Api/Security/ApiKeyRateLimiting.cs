@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.RateLimiting;
@@ -14,12 +15,19 @@ namespace MlServing.Api.Security;
 /// </summary>
 internal static class ApiKeyRateLimiting
 {
+    private static readonly ConditionalWeakTable<PartitionedRateLimiter<HttpContext>, object?> Own = [];
+
     public static void Configure(RateLimiterOptions options)
     {
-        options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, Partition>(PartitionOf);
+        var limiter = PartitionedRateLimiter.Create<HttpContext, Partition>(PartitionOf);
+        Own.Add(limiter, null);
+        options.GlobalLimiter = limiter;
         options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
         options.OnRejected = static (context, _) => new ValueTask(RejectAsync(context));
     }
+
+    /// <summary>Whether <paramref name="limiter"/> is one this class made (and nothing replaced it since).</summary>
+    public static bool IsOwn(PartitionedRateLimiter<HttpContext> limiter) => Own.TryGetValue(limiter, out _);
 
     private static RateLimitPartition<Partition> PartitionOf(HttpContext context)
     {

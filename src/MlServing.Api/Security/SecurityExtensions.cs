@@ -75,12 +75,12 @@ public static class SecurityExtensions
         var keys = app.New();
         keys.UseMiddleware<ApiKeyAuthenticationMiddleware>();
         keys.UseMiddleware<ApiKeyAuthorizationMiddleware>();
-        keys.UseRateLimiter();
+        keys.UseMiddleware<ApiKeyRateLimitingMiddleware>();
 
         // The markers the framework's calls leave tell the host they are in the pipeline; without them on the main
         // pipeline it would add authentication and authorization again, in front of everything (the error handler and
         // observer too). They come from the framework's own calls, made on a builder that is then dropped: the steps in
-        // the pipeline are the service's two middlewares, which fall back to the framework's.
+        // the pipeline are the service's middlewares, which fall back to the framework's.
         foreach (var (key, value) in keys.Properties.Concat(app.New().UseAuthentication().UseAuthorization().Properties))
         {
             app.Properties.TryAdd(key, value);

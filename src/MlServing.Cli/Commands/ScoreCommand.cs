@@ -91,7 +91,7 @@ internal static class ScoreCommand
         await using var scorer = settings.Remote is { } remote
             ? (IBatchScorer)await RemoteScorer.OpenAsync(remote, Directory.Exists(settings.Repository) ? settings.Repository : null, settings.Model, settings.Version, cancellationToken).ConfigureAwait(false)
             : new EngineScorer(await LocalEngine.OpenAsync(settings.Engine, settings.Model, settings.Version, cancellationToken).ConfigureAwait(false));
-        var read = new ReadSettings(settings.BatchSize, settings.SkipInvalid, existing?.Rows ?? 0);
+        var read = new ReadSettings(settings.BatchSize, settings.SkipInvalid, existing?.Rows ?? 0, KeepLines: inputFormat == outputFormat);
         var reader = inputFormat == TableFormat.Parquet
             ? (ITableReader)await ParquetTableReader.OpenAsync(settings.Input, scorer.Model, read, cancellationToken).ConfigureAwait(false)
             : CsvTableReader.Open(settings.Input, inputFormat, scorer.Model, read);

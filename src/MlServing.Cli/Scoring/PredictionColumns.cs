@@ -1,6 +1,6 @@
 using System.Globalization;
 using MlServing.Inference.Tensors;
-using nietras.SeparatedValues;
+using MlServing.Cli.Tables;
 using Parquet.Schema;
 
 namespace MlServing.Cli.Scoring;
@@ -83,36 +83,35 @@ internal sealed class PredictionColumns
         return candidate;
     }
 
-    /// <summary>Writes row <paramref name="row"/>'s predictions into the CSV row from column <paramref name="first"/> on.</summary>
-    public void WriteCsv(PooledTensor[] outputs, int row, SepWriter.Row target, int first)
+    /// <summary>Writes row <paramref name="row"/>'s predictions as the CSV row's next cells.</summary>
+    public void WriteCsv(PooledTensor[] outputs, int row, CsvTextWriter target)
     {
         for (var c = 0; c < Columns.Count; c++)
         {
             var column = Columns[c];
             var output = outputs[column.Output];
             var index = (row * column.RowWidth) + column.Offset;
-            var cell = target[first + c];
             if (column.IsLabel)
             {
-                cell.Set(Label(output, index));
+                target.Text(Label(output, index));
                 continue;
             }
 
             switch (column.DataType)
             {
-                case TensorDataType.Float32: cell.Format(output.AsSpan<float>()[index]); break;
-                case TensorDataType.Float64: cell.Format(output.AsSpan<double>()[index]); break;
-                case TensorDataType.Float16: cell.Format((float)output.AsSpan<Half>()[index]); break;
-                case TensorDataType.Int64: cell.Format(output.AsSpan<long>()[index]); break;
-                case TensorDataType.Int32: cell.Format(output.AsSpan<int>()[index]); break;
-                case TensorDataType.Int16: cell.Format(output.AsSpan<short>()[index]); break;
-                case TensorDataType.Int8: cell.Format(output.AsSpan<sbyte>()[index]); break;
-                case TensorDataType.UInt64: cell.Format(output.AsSpan<ulong>()[index]); break;
-                case TensorDataType.UInt32: cell.Format(output.AsSpan<uint>()[index]); break;
-                case TensorDataType.UInt16: cell.Format(output.AsSpan<ushort>()[index]); break;
-                case TensorDataType.UInt8: cell.Format(output.AsSpan<byte>()[index]); break;
-                case TensorDataType.Bool: cell.Set(output.AsSpan<bool>()[index] ? "true" : "false"); break;
-                default: cell.Set(output.Strings[index]); break;
+                case TensorDataType.Float32: target.Number(output.AsSpan<float>()[index]); break;
+                case TensorDataType.Float64: target.Number(output.AsSpan<double>()[index]); break;
+                case TensorDataType.Float16: target.Number((float)output.AsSpan<Half>()[index]); break;
+                case TensorDataType.Int64: target.Number(output.AsSpan<long>()[index]); break;
+                case TensorDataType.Int32: target.Number(output.AsSpan<int>()[index]); break;
+                case TensorDataType.Int16: target.Number(output.AsSpan<short>()[index]); break;
+                case TensorDataType.Int8: target.Number(output.AsSpan<sbyte>()[index]); break;
+                case TensorDataType.UInt64: target.Number(output.AsSpan<ulong>()[index]); break;
+                case TensorDataType.UInt32: target.Number(output.AsSpan<uint>()[index]); break;
+                case TensorDataType.UInt16: target.Number(output.AsSpan<ushort>()[index]); break;
+                case TensorDataType.UInt8: target.Number(output.AsSpan<byte>()[index]); break;
+                case TensorDataType.Bool: target.Text(output.AsSpan<bool>()[index] ? "true" : "false"); break;
+                default: target.Text(output.Strings[index]); break;
             }
         }
     }

@@ -1,25 +1,44 @@
 using System.Buffers;
-using nietras.SeparatedValues;
 
 namespace MlServing.Cli.Tables;
 
-/// <summary>The text of every cell of a batch of CSV rows, in one rented buffer (no string per cell).</summary>
+/// <summary>
+/// The text of a batch of CSV rows in one rented buffer (no string per cell): every cell, unescaped, or — when the
+/// output has the input's format — each row's line as it was read (<see cref="Lines"/>), written through whole.
+/// </summary>
 internal sealed class CsvCells : IRowCells
 {
     private readonly int _columns;
+    private readonly bool _lines;
     private char[] _text;
     private int[] _ends;
     private int _length;
     private int _cells;
 
     public CsvCells(int columns, int rowsHint, int charsHint)
+        : this(columns, lines: false, rowsHint, charsHint)
+    {
+    }
+
+    private CsvCells(int columns, bool lines, int rowsHint, int charsHint)
     {
         _columns = columns;
+        _lines = lines;
         _text = ArrayPool<char>.Shared.Rent(Math.Max(charsHint, 256));
         _ends = ArrayPool<int>.Shared.Rent(Math.Max(columns * rowsHint, 16));
     }
 
+    /// <summary>One entry per row: the row's line as read (its cells still in CSV form), added with <see cref="Add"/>.</summary>
+    public static CsvCells Lines(int rowsHint, int charsHint) => new(1, lines: true, rowsHint, charsHint);
+
     public int Chars => _length;
+
+    /// <summary>Drops the entry added last (a row that turned out to be invalid).</summary>
+    public void RemoveLast()
+    {
+        _cells--;
+        _length = _cells == 0 ? 0 : _ends[_cells - 1];
+    }
 
     public void Add(ReadOnlySpan<char> cell)
     {
@@ -45,10 +64,27 @@ internal sealed class CsvCells : IRowCells
         return _text.AsSpan(start, _ends[index] - start);
     }
 
-    public void WriteCsv(int row, int column, SepWriter.Col cell) => cell.Set(Cell(row, column));
+    public void WriteCsv(int row, CsvTextWriter target)
+    {
+        if (_lines)
+        {
+            target.Raw(Cell(row, 0));
+            return;
+        }
+
+        for (var column = 0; column < _columns; column++)
+        {
+            target.Text(Cell(row, column));
+        }
+    }
 
     public void CopyColumn(int column, Array destination, int destinationIndex)
     {
+        if (_lines)
+        {
+            throw new InvalidOperationException("rows kept as lines are written only to an output of the input's format");
+        }
+
         var strings = (string?[])destination;
         var rows = _cells / _columns;
         for (var row = 0; row < rows; row++)

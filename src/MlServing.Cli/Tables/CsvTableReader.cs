@@ -17,11 +17,13 @@ internal sealed class CsvTableReader : ITableReader
     private readonly int[] _features;
     private readonly string[] _columns;
     private readonly long _length;
+    private readonly bool _keepLines;
     private long _position;
     private int _charsPerRow = 64;
 
-    private CsvTableReader(FileStream stream, SepReader reader, RowAssembler assembler, int[] features, string[] columns)
+    private CsvTableReader(FileStream stream, SepReader reader, RowAssembler assembler, int[] features, string[] columns, bool keepLines)
     {
+        _keepLines = keepLines;
         _stream = stream;
         _reader = reader;
         _assembler = assembler;
@@ -50,7 +52,7 @@ internal sealed class CsvTableReader : ITableReader
             }
 
             var features = FeatureColumns.Match(columns, model, path);
-            return new CsvTableReader(stream, reader, new RowAssembler(model, settings.BatchSize, settings.SkipInvalid, settings.ResumeRows), features, columns);
+            return new CsvTableReader(stream, reader, new RowAssembler(model, settings.BatchSize, settings.SkipInvalid, settings.ResumeRows), features, columns, settings.KeepLines);
         }
         catch
         {
@@ -67,12 +69,23 @@ internal sealed class CsvTableReader : ITableReader
         }
 
         var assembler = _assembler;
-        var cells = new CsvCells(_columns.Length, assembler.BatchSize, _charsPerRow * assembler.BatchSize);
+        var cells = _keepLines
+            ? CsvCells.Lines(assembler.BatchSize, _charsPerRow * assembler.BatchSize)
+            : new CsvCells(_columns.Length, assembler.BatchSize, _charsPerRow * assembler.BatchSize);
         while (!assembler.IsFull && assembler.Stop is null && _reader.MoveNext())
         {
             cancellationToken.ThrowIfCancellationRequested();
             var row = _reader.Current;
-            if (assembler.Accept(ParseRow(row)))
+            if (_keepLines)
+            {
+                // Taken before the features are read: unescaping a quoted cell may rewrite the row's text in place.
+                cells.Add(row.Span);
+                if (!assembler.Accept(ParseRow(row)))
+                {
+                    cells.RemoveLast();
+                }
+            }
+            else if (assembler.Accept(ParseRow(row)))
             {
                 for (var c = 0; c < _columns.Length; c++)
                 {

@@ -1,27 +1,25 @@
 using System.Text;
 using MlServing.Cli.Scoring;
-using nietras.SeparatedValues;
 
 namespace MlServing.Cli.Tables;
 
 /// <summary>
-/// Writes CSV with Sep: the header (unless appending to a resumed output), then whole rows, flushed after every
-/// batch, so an interrupted run leaves only complete rows.
+/// Writes CSV: the header (unless appending to a resumed output), then whole rows, flushed after every batch, so an
+/// interrupted run leaves only complete rows. The input's cells come first, as the batch holds them (a CSV input's
+/// lines as they were read, when the output has the input's format), then the predictions.
 /// </summary>
 internal sealed class CsvTableWriter : ITableWriter
 {
     private readonly StreamWriter _text;
-    private readonly SepWriter _writer;
+    private readonly CsvTextWriter _csv;
     private readonly OutputLayout _layout;
-    private readonly int _inputs;
     private bool _completed;
 
-    private CsvTableWriter(StreamWriter text, SepWriter writer, OutputLayout layout)
+    private CsvTableWriter(StreamWriter text, CsvTextWriter csv, OutputLayout layout)
     {
         _text = text;
-        _writer = writer;
+        _csv = csv;
         _layout = layout;
-        _inputs = layout.InputColumns.Count;
     }
 
     public static CsvTableWriter Open(string path, TableFormat format, OutputLayout layout, bool append)
@@ -33,9 +31,18 @@ internal sealed class CsvTableWriter : ITableWriter
         }
 
         var text = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16);
-        var writer = Sep.Writer(o => o with { Sep = new Sep(format.Separator()), WriteHeader = !append, Escape = true }).To(text, leaveOpen: true);
-        writer.Header.Add(layout.Names);
-        return new CsvTableWriter(text, writer, layout);
+        var csv = new CsvTextWriter(text, format.Separator());
+        if (!append)
+        {
+            foreach (var name in layout.Names)
+            {
+                csv.Text(name);
+            }
+
+            csv.EndRow();
+        }
+
+        return new CsvTableWriter(text, csv, layout);
     }
 
     public ValueTask WriteAsync(ScoredBatch scored, CancellationToken cancellationToken)
@@ -45,17 +52,12 @@ internal sealed class CsvTableWriter : ITableWriter
             var batch = scored.Batch;
             for (var r = 0; r < batch.Count; r++)
             {
-                using var row = _writer.NewRow(CancellationToken.None);
-                for (var c = 0; c < _inputs; c++)
-                {
-                    batch.Cells.WriteCsv(r, c, row[c]);
-                }
-
-                _layout.Predictions.WriteCsv(scored.Outputs, r, row, _inputs);
+                batch.Cells.WriteCsv(r, _csv);
+                _layout.Predictions.WriteCsv(scored.Outputs, r, _csv);
+                _csv.EndRow();
             }
         }
 
-        _writer.Flush();
         _text.Flush();
         return ValueTask.CompletedTask;
     }
@@ -65,7 +67,6 @@ internal sealed class CsvTableWriter : ITableWriter
         if (!_completed)
         {
             _completed = true;
-            _writer.Dispose();
             _text.Flush();
         }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using nietras.SeparatedValues;
 
 namespace MlServing.Cli.Tables;
 
@@ -19,8 +18,13 @@ internal sealed class ParquetCells : IRowCells
 
     public void Add(int rowInGroup) => _rows[Count++] = rowInGroup;
 
-    public void WriteCsv(int row, int column, SepWriter.Col cell) =>
-        cell.Set(ParquetColumns.FormatValue(_columns[column].GetValue(_rows[row])));
+    public void WriteCsv(int row, CsvTextWriter target)
+    {
+        foreach (var column in _columns)
+        {
+            target.Text(ParquetColumns.FormatValue(column.GetValue(_rows[row])));
+        }
+    }
 
     public void CopyColumn(int column, Array destination, int destinationIndex)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using MlServing.Tests.Infrastructure;
 
 namespace MlServing.Tests.Cli;
@@ -33,6 +34,65 @@ public sealed class ScoreCommandTests
         Assert.Contains("scored 24 rows", run.Error, StringComparison.Ordinal);
         var text = await File.ReadAllTextAsync(output);
         Assert.Contains("\"row 0, \"\"quoted\"\"\"", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Score_CsvToCsv_CopiesEachInputLineAsItWasWritten_QuotesCrLfAndLineBreaksIncluded()
+    {
+        var rows = WineSample.Rows;
+        string[] notes = ["\"plain\"", "\"two\nlines, \"\"quoted\"\"\"", "bare", "\"\""];
+        var lines = new List<string>();
+        for (var r = 0; r < rows.Length; r++)
+        {
+            // Every other row quotes its first feature: the reader unescapes it for the model, the output keeps the quotes.
+            var cells = rows[r].Select((v, j) => j == 0 && r % 2 == 1 ? $"\"{WineSample.Cell(v)}\"" : WineSample.Cell(v));
+            lines.Add(string.Join(',', [r.ToString(CultureInfo.InvariantCulture), .. cells, notes[r % notes.Length]]));
+        }
+
+        var input = TableFiles.TempPath(".csv");
+        Directory.CreateDirectory(Path.GetDirectoryName(input)!);
+        await File.WriteAllTextAsync(input, string.Join("\r\n", [string.Join(',', InputColumns.Select(WineSample.Quote)), .. lines]) + "\r\n");
+        var output = TableFiles.TempPath(".csv");
+
+        (await ScoreAsync(input, output, "--batch-size", "3")).Expect(0);
+
+        var text = await File.ReadAllTextAsync(output);
+        foreach (var line in lines)
+        {
+            Assert.Contains(line + ",", text, StringComparison.Ordinal);
+        }
+
+        var (inHeader, inRows) = TableFiles.ReadCsv(input);
+        var (header, outRows) = TableFiles.ReadCsv(output);
+        Assert.Equal(inRows.Count, outRows.Count);
+        for (var r = 0; r < outRows.Count; r++)
+        {
+            Assert.Equal(inRows[r], outRows[r][..inHeader.Length]);
+        }
+
+        Assert.Equal("two\nlines, \"quoted\"", outRows[1][^(WineSample.Labels.Length + 2)]);
+        WineSample.AssertPredictions(header, outRows);
+    }
+
+    [Fact]
+    public async Task Score_TsvToCsv_EscapesTheCellsTheCsvNeedsToQuote()
+    {
+        var rows = WineSample.Rows;
+        var lines = rows.Select((row, r) => string.Join('\t', [r.ToString(CultureInfo.InvariantCulture), .. row.Select(WineSample.Cell), $"a, \"b\" {r}"])).ToList();
+        var input = TableFiles.WriteCsv(string.Join('\t', InputColumns), lines, lines.Count, TableFiles.TempPath(".tsv"));
+        var output = TableFiles.TempPath(".csv");
+
+        (await ScoreAsync(input, output)).Expect(0);
+
+        var (header, outRows) = TableFiles.ReadCsv(output);
+        Assert.Equal(rows.Length, outRows.Count);
+        for (var r = 0; r < outRows.Count; r++)
+        {
+            Assert.Equal(r.ToString(CultureInfo.InvariantCulture), outRows[r][0]);
+            Assert.Equal($"a, \"b\" {r}", outRows[r][InputColumns.Length - 1]);
+        }
+
+        WineSample.AssertPredictions(header, outRows);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Globalization;
-using MlServing.Inference.Tensors;
 using MlServing.Cli.Tables;
+using MlServing.Inference.Tensors;
 using Parquet.Schema;
 
 namespace MlServing.Cli.Scoring;

@@ -137,8 +137,18 @@ public sealed class ClientTransportTests
     public async Task OverTheRateLimit_TheClientWaitsAsTheServerSays_AndSucceeds(MlServingTransport transport)
     {
         using var repo = new TestRepository().AddFixture("identity-fp32");
-        var settings = new Dictionary<string, string?>().WithKey(0, "slow", ["predict"], requestsPerSecond: 1, burst: 1);
+        var settings = new Dictionary<string, string?>()
+            .WithKey(0, "slow", ["predict"], requestsPerSecond: 1, burst: 1)
+            .WithKey(1, "warm", ["predict"]);
         await using var server = await KestrelServer.StartAsync(repo.Path, settings);
+
+        // The transport's first call compiles its path; made with another key, so that the slow key's two calls follow
+        // each other closely, well inside the second its bucket takes to refill, even on a loaded machine.
+        await using (var warm = Client(server, transport, o => o.ApiKey = TestApiKeys.KeyOf("warm")))
+        {
+            await warm.GetRequiredService<MlServingClient>().InferAsync("identity-fp32", Identity(1)).WaitAsync(Timeout);
+        }
+
         await using var services = Client(server, transport, o =>
         {
             o.ApiKey = TestApiKeys.KeyOf("slow");

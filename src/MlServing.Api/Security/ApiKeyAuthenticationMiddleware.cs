@@ -49,18 +49,18 @@ internal sealed class ApiKeyAuthenticationMiddleware
     {
         var keys = _store.Current;
         var headers = context.Request.Headers;
-        var memo = ApiKeyConnectionMemo.Of(context);
         var authorization = headers.Authorization;
         var single = authorization.Count == 1 && headers[ApiKeyDefaults.HeaderName].Count == 0 ? authorization[0] : null;
-        if (memo is not null && single is not null && memo.Recall(single, keys) is { } recalled)
+        var memo = single is null ? null : ApiKeyConnectionMemo.Of(context);
+        if (memo?.Recall(single!, keys) is { } recalled)
         {
             return recalled.Authenticated;
         }
 
         var result = ApiKeyAuthenticationHandler.Authenticate(keys, headers);
-        if (memo is not null && single is not null && result.Principal?.Identity is ApiKeyIdentity { Key: var key })
+        if (memo is not null && result.Principal?.Identity is ApiKeyIdentity { Key: var key })
         {
-            memo.Remember(single, keys, key);
+            memo.Remember(single!, keys, key);
         }
 
         return result;

@@ -4,11 +4,9 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using MlServing.Api.Errors;
 using MlServing.Api.Security;
+using MlServing.Tests.Infrastructure;
 using static MlServing.Tests.Infrastructure.TestApiKeys;
 
 namespace MlServing.Tests.Security;
@@ -25,20 +23,13 @@ public sealed class ApiKeyAuthenticationMiddlewareTests
     [InlineData(true)]
     public async Task TheRequest_CarriesTheKeysIdentity_InlineOrThroughTheFramework(bool transformClaims)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseTestServer();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>().WithKey(0, "predictor", ["predict"]));
-        builder.Services.AddSingleton<HttpErrorMap>();
-        builder.Services.AddMlServingSecurity(builder.Configuration);
+        var builder = SecurityHost.CreateBuilder(new Dictionary<string, string?>().WithKey(0, "predictor", ["predict"]));
         if (transformClaims)
         {
             builder.Services.AddSingleton<IClaimsTransformation, TeamClaim>();
         }
 
-        await using var app = builder.Build();
-        app.UseRouting();
-        app.UseMlServingSecurity();
+        await using var app = SecurityHost.Build(builder);
         app.MapGet("/who", async (HttpContext context) =>
         {
             var feature = context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult;

@@ -1,11 +1,8 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using MlServing.Api.Errors;
 using MlServing.Api.Security;
+using MlServing.Tests.Infrastructure;
 using static MlServing.Tests.Infrastructure.TestApiKeys;
 
 namespace MlServing.Tests.Security;
@@ -21,18 +18,10 @@ public sealed class ApiKeyAuthorizationMiddlewareTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseTestServer();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>()
+        _app = SecurityHost.Build(SecurityHost.CreateBuilder(new Dictionary<string, string?>()
             .WithKey(0, "predictor", ["predict"])
             .WithKey(1, "operator", ["admin"])
-            .WithKey(2, "both", ["predict", "admin"]));
-        builder.Services.AddSingleton<HttpErrorMap>();
-        builder.Services.AddMlServingSecurity(builder.Configuration);
-        _app = builder.Build();
-        _app.UseRouting();
-        _app.UseMlServingSecurity();
+            .WithKey(2, "both", ["predict", "admin"])));
         _app.MapGet("/service-policy", () => "ok").RequirePredictKey();
         _app.MapGet("/both-service-policies", () => "ok").RequirePredictKey().RequireAdminKey();
         _app.MapGet("/framework-policy", () => "ok").RequireAuthorization(policy => policy.RequireClaim(ApiKeyIdentity.ScopeClaim, ApiKeyDefaults.AdminScope));

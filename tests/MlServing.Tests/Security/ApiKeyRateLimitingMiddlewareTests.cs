@@ -2,11 +2,9 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using MlServing.Api.Errors;
 using MlServing.Api.Security;
+using MlServing.Tests.Infrastructure;
 using static MlServing.Tests.Infrastructure.TestApiKeys;
 
 namespace MlServing.Tests.Security;
@@ -20,23 +18,16 @@ public sealed class ApiKeyRateLimitingMiddlewareTests
     [Fact]
     public async Task KeyBuckets_AreTakenInline_AndAnEndpointPolicyStillApplies()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseTestServer();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>()
+        var builder = SecurityHost.CreateBuilder(new Dictionary<string, string?>()
             .WithKey(0, "small", ["predict"], requestsPerSecond: 0.001, burst: 1)
             .WithKey(1, "large", ["predict"], requestsPerSecond: 1000, burst: 1000));
-        builder.Services.AddSingleton<HttpErrorMap>();
-        builder.Services.AddMlServingSecurity(builder.Configuration);
         builder.Services.Configure<RateLimiterOptions>(options => options.AddFixedWindowLimiter("one-per-hour", window =>
         {
             window.PermitLimit = 1;
             window.Window = TimeSpan.FromHours(1);
             window.QueueLimit = 0;
         }));
-        await using var app = builder.Build();
-        app.UseRouting();
-        app.UseMlServingSecurity();
+        await using var app = SecurityHost.Build(builder);
         app.MapGet("/plain", () => "ok").RequirePredictKey();
         app.MapGet("/policy", () => "ok").RequirePredictKey().RequireRateLimiting("one-per-hour");
         await app.StartAsync();

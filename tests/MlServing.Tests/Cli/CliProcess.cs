@@ -18,7 +18,10 @@ public sealed class CliProcess : IAsyncDisposable
 
     public string Error => string.Join('\n', _lines);
 
-    public static CliProcess Start(params string[] args)
+    public static CliProcess Start(params string[] args) => Start(new Dictionary<string, string?>(), args);
+
+    /// <summary>Starts the CLI with <paramref name="environment"/> added to (or, with null values, removed from) this process's.</summary>
+    public static CliProcess Start(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -32,6 +35,11 @@ public sealed class CliProcess : IAsyncDisposable
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the CLI");

@@ -37,6 +37,33 @@ public sealed partial class CliProcessTests
         }
     }
 
+    [Fact]
+    public async Task Score_KeepsItsJitProfileInTheCacheFolder_AndAnUnwritableOneDoesNotStopIt()
+    {
+        var input = TableFiles.WriteCsv(Header, Lines(10), 10);
+        var cache = Path.Combine(Path.GetTempPath(), "mlserving-cli-tests", "cache-" + Guid.NewGuid().ToString("N"));
+        var blocked = cache + "-file";
+        Directory.CreateDirectory(cache);
+        await File.WriteAllTextAsync(blocked, "a file where the cache folder should be");
+        try
+        {
+            foreach (var (folder, profiled) in new[] { (cache, true), (blocked, false) })
+            {
+                await using var cli = CliProcess.Start(
+                    new Dictionary<string, string?> { ["XDG_CACHE_HOME"] = folder },
+                    "score", "--repo", Samples, "--model", WineSample.Model, "--input", input, "--output", TableFiles.TempPath(".csv"));
+                Assert.True(await cli.WaitForExitAsync(TimeSpan.FromMinutes(2)) == 0, cli.Error);
+                // The runtime ignores the profile on a single core.
+                Assert.Equal(profiled && Environment.ProcessorCount > 1, File.Exists(Path.Combine(folder, "mlserving", "jit", "score.jitprofile")));
+            }
+        }
+        finally
+        {
+            Directory.Delete(cache, recursive: true);
+            File.Delete(blocked);
+        }
+    }
+
     private static async Task<long> PeakMemoryAsync(string input)
     {
         var output = TableFiles.TempPath(".csv");
